@@ -1,0 +1,158 @@
+"""The analysis wrappers agree with direct lifelines calls and reject bad input clearly."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from lifelines import CoxPHFitter, CoxTimeVaryingFitter, KaplanMeierFitter
+from lifelines.statistics import logrank_test
+
+from trialkit import (
+    TrialkitInputError,
+    cox_by_arm,
+    km_by_arm,
+    landmark_analysis,
+    landmark_split,
+    logrank_by_arm,
+    median_followup,
+)
+
+
+def _direct_cox(df, covariates=()):
+    data = df[["os_months", "death", *covariates]].assign(control=(df["arm"] == "control").astype(int))
+    return CoxPHFitter().fit(data, "os_months", "death")
+
+
+def test_km_matches_lifelines(trial):
+    curves = km_by_arm(trial)
+    for arm, fitted in curves.items():
+        part = trial[trial["arm"] == arm]
+        direct = KaplanMeierFitter().fit(part["os_months"], part["death"])
+        np.testing.assert_allclose(fitted.survival_function_.to_numpy(), direct.survival_function_.to_numpy())
+
+
+def test_logrank_matches_lifelines(trial):
+    c, m = (trial[trial["arm"] == a] for a in ("control", "UC-MSC"))
+    direct = logrank_test(c["os_months"], m["os_months"], c["death"], m["death"])
+    assert logrank_by_arm(trial).test_statistic == pytest.approx(direct.test_statistic, rel=1e-12)
+
+
+def test_cox_matches_lifelines_and_reference_inverts(trial):
+    direct = _direct_cox(trial).summary.loc["control"]
+    hr = cox_by_arm(trial, reference="UC-MSC")
+    assert hr.compare == "control" and hr.reference == "UC-MSC"
+    # Same model, same optimiser: agreement to optimiser precision.
+    assert hr.hr == pytest.approx(direct["exp(coef)"], rel=1e-6)
+    assert hr.p == pytest.approx(direct["p"], rel=1e-6)
+    assert hr.ci_lower == pytest.approx(direct["exp(coef) lower 95%"], rel=1e-6)
+    inverse = cox_by_arm(trial, reference="control")
+    assert inverse.hr == pytest.approx(1 / hr.hr, rel=1e-6)
+    assert inverse.p == pytest.approx(hr.p, rel=1e-6)
+    assert hr.events == trial.groupby("arm")["death"].sum().to_dict()
+    assert "control vs UC-MSC" in str(hr)
+
+
+def test_adjusted_cox_matches_lifelines(trial):
+    direct = _direct_cox(trial, ["meld", "tbil"]).summary.loc["control", "exp(coef)"]
+    assert cox_by_arm(trial, reference="UC-MSC", covariates=["meld", "tbil"]).hr == pytest.approx(direct, rel=1e-6)
+
+
+def test_landmark_windows_match_direct_fits(trial):
+    lm = 13
+    result = landmark_analysis(trial, lm, reference="UC-MSC")
+    t = trial["os_months"]
+    before = trial.assign(os_months=np.minimum(t, lm), death=((t <= lm) & (trial["death"] == 1)).astype(int))
+    after = trial[t > lm].assign(os_months=t[t > lm] - lm)
+    assert result.before.hr == pytest.approx(_direct_cox(before).summary.loc["control", "exp(coef)"], rel=1e-6)
+    assert result.after.hr == pytest.approx(_direct_cox(after).summary.loc["control", "exp(coef)"], rel=1e-6)
+    assert result.at_risk == {a: int(((trial["arm"] == a) & (t > lm)).sum()) for a in ("control", "UC-MSC")}
+
+
+def test_interaction_model_equals_the_two_windows(trial):
+    # The partial likelihood factorises over event times, so the time-by-treatment model gives
+    # exactly the two windows' log HRs. The fits agree to the optimisers' stopping rule:
+    # lifelines' CoxPHFitter stops when the log-likelihood changes by a relative 1e-9, which
+    # here leaves the log HR about 2e-4 from the optimum (tighter fit_options close the gap).
+    result = landmark_analysis(trial, 13, reference="UC-MSC")
+    coefs = result.interaction.fitter.params_
+    assert coefs["arm[control]"] == pytest.approx(np.log(result.before.hr), abs=1e-3)
+    assert coefs["arm[control]"] + coefs["arm[control] x after"] == pytest.approx(np.log(result.after.hr), abs=1e-3)
+    assert result.interaction.hr == pytest.approx(result.after.hr / result.before.hr, rel=2e-3)
+
+
+def test_interaction_matches_a_direct_time_varying_fit(trial):
+    split = landmark_split(trial, 13)
+    episodes = pd.DataFrame({
+        "id": split["id"], "start": split["start"], "stop": split["stop"], "event": split["event_in_period"],
+        "c": (split["arm"] == "control").astype(int),
+    })
+    episodes["cx"] = episodes["c"] * split["period"]
+    direct = CoxTimeVaryingFitter().fit(episodes, event_col="event", id_col="id", start_col="start", stop_col="stop")
+    result = landmark_analysis(trial, 13, reference="UC-MSC")
+    assert result.interaction.p == pytest.approx(direct.summary.loc["cx", "p"], rel=1e-6)
+
+
+def test_landmark_split_keeps_every_event_once(trial):
+    split = landmark_split(trial, 13)
+    assert split["event_in_period"].sum() == trial["death"].sum()
+    assert split.groupby("id")["stop"].max().to_numpy() == pytest.approx(trial["os_months"].to_numpy())
+    assert (split["stop"] > split["start"]).all()
+
+
+def test_median_followup(trial):
+    observed = median_followup(trial)
+    assert observed["control"] == trial.loc[trial["arm"] == "control", "os_months"].median()
+    reverse = median_followup(trial, method="reverse_km")
+    part = trial[trial["arm"] == "UC-MSC"]
+    direct = KaplanMeierFitter().fit(part["os_months"], 1 - part["death"]).median_survival_time_
+    assert reverse["UC-MSC"] == direct
+
+
+# Bad input: each a TrialkitInputError naming the argument, never a pandas traceback.
+def _bad(trial, **changes):
+    df = trial.copy()
+    for col, values in changes.items():
+        df[col] = values
+    return df
+
+
+@pytest.mark.parametrize(
+    "make, call, argument",
+    [
+        (lambda t: t.drop(columns="death"), lambda d: cox_by_arm(d, reference="UC-MSC"), "df"),
+        (lambda t: _bad(t, os_months=t["os_months"].where(t.index != 3)), lambda d: km_by_arm(d), "time"),
+        (lambda t: _bad(t, os_months=t["os_months"] - 100), lambda d: logrank_by_arm(d), "time"),
+        (lambda t: _bad(t, death=t["death"] * 2), lambda d: cox_by_arm(d, reference="UC-MSC"), "event"),
+        (lambda t: _bad(t, death=t["death"].where(t.index != 0)), lambda d: km_by_arm(d), "event"),
+        (lambda t: _bad(t, arm=t["arm"].replace("UC-MSC", "MSC")), lambda d: km_by_arm(d), "arm"),
+        (lambda t: t[t["arm"] == "control"], lambda d: cox_by_arm(d, reference="UC-MSC"), "arm"),
+        (lambda t: t, lambda d: landmark_analysis(d, 200, reference="UC-MSC"), "landmark"),
+        (lambda t: t, lambda d: landmark_analysis(d, -1, reference="UC-MSC"), "landmark"),
+        (lambda t: t, lambda d: landmark_analysis(d, "13", reference="UC-MSC"), "landmark"),
+        (lambda t: t, lambda d: cox_by_arm(d, reference="MSC"), "reference"),
+        (lambda t: t, lambda d: cox_by_arm(d, reference="UC-MSC", covariates=["sex"]), "covariates"),
+        (lambda t: t, lambda d: cox_by_arm(d, reference="UC-MSC", covariates=["nope"]), "df"),
+        (lambda t: t, lambda d: median_followup(d, method="mean"), "method"),
+        (lambda t: t.to_dict(), lambda d: km_by_arm(d), "df"),
+        (lambda t: t.iloc[:0], lambda d: km_by_arm(d), "df"),
+        (lambda t: _bad(t, os_months=t["os_months"].astype(str)), lambda d: km_by_arm(d), "time"),
+    ],
+    ids=["missing-column", "nan-time", "negative-time", "event-not-01", "nan-event", "unknown-arm", "one-arm",
+         "landmark-beyond", "landmark-negative", "landmark-text", "reference", "covariate-text",
+         "covariate-missing", "method", "not-a-frame", "empty", "time-text"],
+)
+def test_bad_input_is_a_clear_error(trial, make, call, argument):
+    with pytest.raises(TrialkitInputError, match=f"^{argument}: received .*; "):
+        call(make(trial))
+
+
+def test_landmark_error_says_how_to_fix(trial):
+    with pytest.raises(TrialkitInputError, match="choose a time inside follow-up"):
+        landmark_analysis(trial, 200, reference="UC-MSC")
+
+
+def test_window_without_events_is_a_clear_error(trial):
+    # All deaths moved after month 80: no events before a landmark at 13 months.
+    df = trial.assign(death=((trial["os_months"] > 80) & (trial["death"] == 1)).astype(int))
+    df.loc[df.index[:4], ["os_months", "death"]] = [84.0, 1]
+    with pytest.raises(TrialkitInputError, match="no events before month 13"):
+        landmark_analysis(df, 13, reference="UC-MSC")

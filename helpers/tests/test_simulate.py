@@ -1,0 +1,148 @@
+"""Properties of the virtual-trial generator, over several seeds."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trialkit import TrialkitInputError, meld_score, simulate_trial
+from trialkit.parameters import DEFAULTS, TABLE1_CONTINUOUS
+from trialkit.simulate import COLUMNS
+
+
+def test_columns_and_arm_sizes(full_trial):
+    _, full = full_trial
+    assert list(full.columns) == COLUMNS + ["analysed", "exclusion"]
+    counts = full.groupby(["arm", "exclusion"]).size().to_dict()
+    assert counts == {
+        ("UC-MSC", ""): 108, ("UC-MSC", "lost to follow-up"): 7, ("UC-MSC", "withdrew consent"): 10,
+        ("control", ""): 111, ("control", "lost to follow-up"): 4, ("control", "withdrew consent"): 10,
+    }
+    assert full["patient_id"].is_unique
+
+
+def test_ranges_and_indicators(full_trial):
+    _, full = full_trial
+    assert full["age"].between(18, 65).all()
+    for name, (control, msc) in TABLE1_CONTINUOUS.items():
+        assert full[name].between(min(control.low, msc.low), max(control.high, msc.high)).all(), name
+    assert (full["os_months"] > 0).all() and (full["hcc_months"] > 0).all()
+    assert (full["hcc_months"] <= full["os_months"]).all()
+    assert full["os_months"].max() <= 85.5  # data cut-off: at most about 85 months of follow-up
+    for col in ("death", "hcc", "fever", "hbeag", "ascites", "meld_gt15"):
+        assert set(full[col].unique()) <= {0, 1}, col
+    assert set(full["hcc_status"].unique()) <= {0, 1, 2}
+    assert ((full["hcc_status"] == 1) == (full["hcc"] == 1)).all()
+    # A death before HCC ends HCC follow-up at the death.
+    dead_first = full["hcc_status"] == 2
+    assert (full.loc[dead_first, "hcc_months"] == full.loc[dead_first, "os_months"]).all()
+    assert (full.loc[dead_first, "death"] == 1).all()
+
+
+def test_excluded_patients_leave_without_events(full_trial):
+    _, full = full_trial
+    gone = full[~full["analysed"]]
+    assert (gone["death"] == 0).all() and (gone["hcc"] == 0).all()
+    withdrew = gone[gone["exclusion"] == "withdrew consent"]
+    assert (withdrew["os_months"] <= DEFAULTS.dropout.withdrawal_window).all()
+
+
+def test_meld_is_computed_from_its_components(full_trial):
+    _, full = full_trial
+    expected = meld_score(full["tbil"], full["inr"], full["cr"])
+    np.testing.assert_array_equal(full["meld"].to_numpy(), expected)
+    assert ((full["meld"] > 15).astype(int) == full["meld_gt15"]).all()
+
+
+def test_fever_only_in_uc_msc_and_published_count(full_trial):
+    _, full = full_trial
+    analysed = full[full["analysed"]]
+    assert analysed.groupby("arm")["fever"].sum().to_dict() == {"UC-MSC": 7, "control": 0}
+
+
+def test_liver_tests_missing_after_death(full_trial):
+    _, full = full_trial
+    week48_months = 48 * 12 / 52
+    gone_before = full["os_months"] < week48_months
+    assert full.loc[gone_before, "alb_w48"].isna().all()
+    assert full.loc[~gone_before, "alb_w48"].notna().all()
+
+
+def test_same_seed_same_bytes_and_different_seed_differs():
+    a = simulate_trial(123, include_excluded=True).to_csv(index=False)
+    b = simulate_trial(123, include_excluded=True).to_csv(index=False)
+    c = simulate_trial(124, include_excluded=True).to_csv(index=False)
+    assert a == b
+    assert a != c
+
+
+def test_analysed_patients_do_not_depend_on_the_flag():
+    full = simulate_trial(5, include_excluded=True)
+    analysed = simulate_trial(5)
+    expected = full[full["analysed"]].drop(columns=["analysed", "exclusion"]).reset_index(drop=True)
+    pd.testing.assert_frame_equal(analysed, expected)
+
+
+def test_other_arm_sizes():
+    trial = simulate_trial(3, n_control=40, n_msc=60)
+    assert trial["arm"].value_counts().to_dict() == {"UC-MSC": 60, "control": 40}
+
+
+@pytest.fixture(scope="module")
+def pooled():
+    """40 trials pooled: about 4,400 patients per arm."""
+    return pd.concat([simulate_trial(seed) for seed in range(40)], ignore_index=True)
+
+
+def test_baseline_means_match_table_1(pooled):
+    # ALB and PTA are drawn from normals with Table 1's mean and SD (bounds far in the tails).
+    # Tolerance: 4 standard errors of a mean of about 4,400 patients (SD 6 -> SE 0.09;
+    # SD 16.5 -> SE 0.25), so a correct generator fails this less than once in 10,000 runs.
+    for name in ("alb", "pta"):
+        for arm_index, arm in enumerate(("control", "UC-MSC")):
+            marginal = TABLE1_CONTINUOUS[name][arm_index]
+            values = pooled.loc[pooled["arm"] == arm, name]
+            se = marginal.sd / np.sqrt(len(values))
+            assert abs(values.mean() - marginal.mean) < 4 * se + 0.5, (name, arm)  # + rounding to 1 unit
+
+
+def test_skewed_variables_are_right_skewed_and_imbalance_has_the_published_direction(pooled):
+    by_arm = pooled.groupby("arm")
+    for name in ("tbil", "alt", "plt"):
+        assert (by_arm[name].mean() > by_arm[name].median()).all(), name
+    # The UC-MSC arm is sicker: higher TBIL and MELD, lower CHE (Table 1).
+    assert by_arm["tbil"].median()["UC-MSC"] > by_arm["tbil"].median()["control"]
+    assert by_arm["meld"].mean()["UC-MSC"] > by_arm["meld"].mean()["control"]
+    assert by_arm["che"].mean()["UC-MSC"] < by_arm["che"].mean()["control"]
+
+
+def test_treatment_effect_starts_at_month_13(pooled):
+    # Deaths per patient-month in each window, pooled over 40 trials (about 600 control deaths):
+    # before month 13 the arms differ only through MSC's higher MELD (ratio near 1; MSC a bit
+    # worse), after it control's rate is several times MSC's (the model's 3.7, less MELD).
+    def rate(part, lo, hi):
+        t = part["os_months"]
+        exposure = (np.minimum(t, hi) - lo).clip(lower=0).sum()
+        events = ((part["death"] == 1) & (t > lo) & (t <= hi)).sum()
+        return events / exposure
+
+    ctrl, msc = (pooled[pooled["arm"] == a] for a in ("control", "UC-MSC"))
+    early = rate(ctrl, 0, 13) / rate(msc, 0, 13)
+    late = rate(ctrl, 13, 100) / rate(msc, 13, 100)
+    assert 0.6 < early < 1.2
+    assert 2.5 < late < 5.0
+
+
+@pytest.mark.parametrize(
+    "kwargs, argument",
+    [
+        ({"seed": -1}, "seed"),
+        ({"seed": "abc"}, "seed"),
+        ({"seed": 1.5}, "seed"),
+        ({"seed": 1, "n_control": 0}, "n_control"),
+        ({"seed": 1, "n_msc": 10.5}, "n_msc"),
+        ({"seed": 1, "params": {"hr_after": 3}}, "params"),
+    ],
+)
+def test_bad_input_is_a_clear_error(kwargs, argument):
+    with pytest.raises(TrialkitInputError, match=f"^{argument}: received"):
+        simulate_trial(**kwargs)

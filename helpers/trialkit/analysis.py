@@ -1,0 +1,403 @@
+"""Survival analyses of a two-arm trial: thin, well-named wrappers over lifelines.
+
+Each function checks its input, makes the comparison explicit (which arm is the reference),
+and returns the lifelines fitter where a student should move on to the real API.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from lifelines import CoxPHFitter, CoxTimeVaryingFitter, KaplanMeierFitter
+from lifelines.statistics import logrank_test
+
+from ._validate import (
+    ARMS,
+    check_columns,
+    check_numeric_column,
+    check_reference,
+    check_survival,
+)
+from .errors import TrialkitInputError
+
+__all__ = [
+    "HazardRatio",
+    "LandmarkResult",
+    "km_by_arm",
+    "logrank_by_arm",
+    "cox_by_arm",
+    "landmark_analysis",
+    "landmark_split",
+    "median_followup",
+]
+
+
+@dataclass(frozen=True)
+class HazardRatio:
+    """A hazard ratio of one arm relative to a reference arm, with its Wald CI and p-value.
+
+    Attributes
+    ----------
+    hr, ci_lower, ci_upper : float
+        Hazard ratio of ``compare`` relative to ``reference`` and its 95% Wald interval.
+    p : float
+        Two-sided Wald p-value of the log hazard ratio.
+    se_log_hr : float
+        Standard error of the log hazard ratio.
+    compare, reference : str
+        The arm whose hazard is in the numerator, and the reference arm.
+    events : dict
+        Events per arm in the analysed data (or window).
+    label : str
+        What was estimated (for example ``"0-13 months"``).
+    fitter : lifelines fitter
+        The fitted lifelines model, to explore further (``fitter.print_summary()``).
+    """
+
+    hr: float
+    ci_lower: float
+    ci_upper: float
+    p: float
+    se_log_hr: float
+    compare: str
+    reference: str
+    events: dict
+    label: str = "overall"
+    fitter: object = field(default=None, repr=False, compare=False)
+
+    def __str__(self):
+        return (f"HR {self.compare} vs {self.reference} ({self.label}): {self.hr:.2f} "
+                f"(95% CI {self.ci_lower:.2f}-{self.ci_upper:.2f}), p = {self.p:.3f}")
+
+
+@dataclass(frozen=True)
+class LandmarkResult:
+    """Hazard ratios before and after a landmark, and the test that they differ.
+
+    Attributes
+    ----------
+    landmark : float
+        The landmark time (months).
+    before, after : HazardRatio
+        The hazard ratio in each window: before, with follow-up censored at the landmark;
+        after, among patients still at risk at the landmark, timed from it.
+    interaction : HazardRatio
+        The ratio of the two hazard ratios (after / before) from one Cox model with a
+        treatment-by-period interaction: its p-value is the right test of whether the effect
+        changes at the landmark.
+    at_risk : dict
+        Patients per arm still at risk at the landmark.
+    """
+
+    landmark: float
+    before: HazardRatio
+    after: HazardRatio
+    interaction: HazardRatio
+    at_risk: dict
+
+    def __str__(self):
+        return "\n".join([
+            f"Landmark at {self.landmark:g} months (at risk then: {self.at_risk})",
+            f"  before: {self.before}",
+            f"  after:  {self.after}",
+            f"  interaction (ratio of HRs, after / before): {self.interaction.hr:.2f} "
+            f"(95% CI {self.interaction.ci_lower:.2f}-{self.interaction.ci_upper:.2f}), "
+            f"p = {self.interaction.p:.3f}",
+        ])
+
+
+def km_by_arm(df, time="os_months", event="death", arm="arm"):
+    """Fit a Kaplan-Meier curve per arm.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per patient.
+    time, event, arm : str, optional
+        Columns with the follow-up time, the event indicator (1 event, 0 censored) and the arm.
+
+    Returns
+    -------
+    dict of str to lifelines.KaplanMeierFitter
+        One fitted curve per arm, in the order control, UC-MSC.
+
+    Examples
+    --------
+    >>> from trialkit import load_trial, km_by_arm
+    >>> curves = km_by_arm(load_trial())
+    >>> list(curves)
+    ['control', 'UC-MSC']
+    >>> round(float(curves["control"].predict(12)), 2) > 0.8
+    True
+    """
+    check_survival(df, time, event, arm)
+    curves = {}
+    for name in ARMS:
+        part = df[df[arm] == name]
+        curves[name] = KaplanMeierFitter(label=name).fit(part[time], part[event])
+    return curves
+
+
+def logrank_by_arm(df, time="os_months", event="death", arm="arm", t_0=-1):
+    """Log-rank test comparing the two arms (lifelines ``logrank_test``).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    time, event, arm : str, optional
+        Column names.
+    t_0 : float, optional
+        Compare survival only up to this time (lifelines' ``t_0``; -1, the default, uses all).
+
+    Returns
+    -------
+    lifelines.statistics.StatisticalResult
+        With ``test_statistic`` and ``p_value``.
+
+    Examples
+    --------
+    >>> from trialkit import load_trial, logrank_by_arm
+    >>> result = logrank_by_arm(load_trial())
+    >>> round(float(result.p_value), 3)
+    0.055
+    """
+    check_survival(df, time, event, arm)
+    a, b = (df[df[arm] == name] for name in ARMS)
+    return logrank_test(a[time], b[time], a[event], b[event], t_0=t_0)
+
+
+def _events(df, event, arm):
+    return {name: int(df.loc[df[arm] == name, event].sum()) for name in ARMS}
+
+
+def _check_covariates(df, covariates):
+    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
+    check_columns(df, covariates)
+    for c in covariates:
+        check_numeric_column(df, c, "covariates")
+    return covariates
+
+
+def _hr_from_fitter(fitter, term, compare, reference, events, label):
+    summary = fitter.summary.loc[term]
+    return HazardRatio(
+        hr=float(summary["exp(coef)"]),
+        ci_lower=float(summary["exp(coef) lower 95%"]),
+        ci_upper=float(summary["exp(coef) upper 95%"]),
+        p=float(summary["p"]),
+        se_log_hr=float(summary["se(coef)"]),
+        compare=compare,
+        reference=reference,
+        events=events,
+        label=label,
+        fitter=fitter,
+    )
+
+
+def _check_events_in(df, event, what):
+    if int(df[event].sum()) == 0:
+        raise TrialkitInputError(
+            "df", f"data with no events {what}", "a hazard ratio needs events; choose another window or data set"
+        )
+
+
+def cox_by_arm(df, *, reference, time="os_months", event="death", arm="arm", covariates=(), strata=None):
+    """Cox proportional-hazards model of the arm effect, with an explicit reference arm.
+
+    The paper's hazard ratio (1.89) is the hazard of control relative to UC-MSC: that is
+    ``reference="UC-MSC"``. With ``reference="control"`` the same data give its inverse.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    reference : {"control", "UC-MSC"}
+        The arm in the denominator of the hazard ratio. Required: there is no safe default.
+    time, event, arm : str, optional
+        Column names.
+    covariates : sequence of str, optional
+        Numeric baseline covariates to adjust for (for example ``["meld"]``).
+    strata : sequence of str, optional
+        Columns to stratify the baseline hazard by (lifelines ``strata``).
+
+    Returns
+    -------
+    HazardRatio
+        ``.fitter`` is the fitted ``lifelines.CoxPHFitter``.
+
+    Examples
+    --------
+    >>> from trialkit import load_trial, cox_by_arm
+    >>> hr = cox_by_arm(load_trial(), reference="UC-MSC")
+    >>> hr.compare, hr.hr > 1
+    ('control', True)
+    """
+    compare = check_reference(reference)
+    check_survival(df, time, event, arm)
+    covariates = _check_covariates(df, covariates)
+    strata = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
+    check_columns(df, strata)
+    _check_events_in(df, event, "at all")
+    term = f"arm[{compare}]"
+    data = pd.DataFrame({time: df[time].astype(float), event: df[event].astype(int),
+                         term: (df[arm] == compare).astype(int)})
+    for c in covariates + strata:
+        data[c] = df[c].to_numpy()
+    fitter = CoxPHFitter().fit(data, duration_col=time, event_col=event, strata=strata or None)
+    return _hr_from_fitter(fitter, term, compare, reference, _events(df, event, arm), "overall")
+
+
+def _check_landmark(df, landmark, time):
+    top = float(df[time].max())
+    ok = isinstance(landmark, (int, float, np.integer, np.floating)) and not isinstance(landmark, bool)
+    if not ok or not (0 < landmark < top):
+        raise TrialkitInputError(
+            "landmark", landmark,
+            f"choose a time inside follow-up, 0 < landmark < {top:g} months (the longest follow-up), e.g. 13",
+        )
+    return float(landmark)
+
+
+def landmark_split(df, landmark, time="os_months", event="death"):
+    """Split each patient's follow-up at the landmark into episodes (counting-process form).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    landmark : float
+        The landmark time (months).
+    time, event : str, optional
+        Column names.
+
+    Returns
+    -------
+    pandas.DataFrame
+        All of ``df``'s columns plus ``id``, ``start``, ``stop``, ``period`` (0 before the
+        landmark, 1 after) and ``event_in_period``. Patients followed beyond the landmark have
+        two rows. This is the data layout of lifelines' ``CoxTimeVaryingFitter``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from trialkit import landmark_split
+    >>> d = pd.DataFrame({"os_months": [5.0, 20.0], "death": [1, 1]})
+    >>> landmark_split(d, 13)[["id", "start", "stop", "period", "event_in_period"]]
+       id  start  stop  period  event_in_period
+    0   0    0.0   5.0       0                1
+    1   1    0.0  13.0       0                0
+    2   1   13.0  20.0       1                1
+    """
+    check_columns(df, [time, event])
+    landmark = _check_landmark(df, landmark, time)
+    base = df.reset_index(drop=True).assign(id=lambda d: np.arange(len(d)))
+    t = base[time].astype(float)
+    first = base.assign(start=0.0, stop=np.minimum(t, landmark), period=0,
+                        event_in_period=((t <= landmark) & (base[event] == 1)).astype(int))
+    later = base[t > landmark].assign(start=landmark, period=1, event_in_period=lambda d: d[event].astype(int))
+    later["stop"] = later[time].astype(float)
+    out = pd.concat([first, later], ignore_index=True).sort_values(["id", "period"], ignore_index=True)
+    return out
+
+
+def landmark_analysis(df, landmark, *, reference, time="os_months", event="death", arm="arm"):
+    """Hazard ratios before and after a landmark, and their interaction test.
+
+    The window before the landmark censors follow-up at the landmark; the window after keeps
+    the patients still at risk at the landmark and times them from it. The interaction model
+    fits both at once (a Cox model with a treatment-by-period term on the split data) and
+    gives the same two hazard ratios, plus the test of whether they differ: the right test of
+    "the effect starts later", which a significant HR in the later window alone is not.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    landmark : float
+        Landmark time in months (the paper used 13 for overall survival and 8 for HCC).
+    reference : {"control", "UC-MSC"}
+        The reference arm (the paper's HRs are control relative to UC-MSC: ``"UC-MSC"``).
+    time, event, arm : str, optional
+        Column names.
+
+    Returns
+    -------
+    LandmarkResult
+
+    Examples
+    --------
+    >>> from trialkit import load_trial, landmark_analysis
+    >>> result = landmark_analysis(load_trial(), 13, reference="UC-MSC")
+    >>> result.after.hr > result.before.hr
+    True
+    """
+    compare = check_reference(reference)
+    check_survival(df, time, event, arm)
+    landmark = _check_landmark(df, landmark, time)
+    t = df[time].astype(float)
+    before_df = df.assign(**{time: np.minimum(t, landmark), event: ((t <= landmark) & (df[event] == 1)).astype(int)})
+    after_df = df[t > landmark].assign(**{time: t[t > landmark] - landmark})
+    for part, what in ((before_df, f"before month {landmark:g}"), (after_df, f"after month {landmark:g}")):
+        _check_events_in(part, event, what)
+        if part[arm].nunique() < 2:
+            raise TrialkitInputError(
+                "landmark", landmark, f"one arm has no patients {what}; choose an earlier landmark"
+            )
+    before = cox_by_arm(before_df, reference=reference, time=time, event=event, arm=arm)
+    after = cox_by_arm(after_df, reference=reference, time=time, event=event, arm=arm)
+    before = _relabel(before, f"0-{landmark:g} months")
+    after = _relabel(after, f"after {landmark:g} months")
+
+    split = landmark_split(df[[time, event, arm]], landmark, time, event)
+    term, inter = f"arm[{compare}]", f"arm[{compare}] x after"
+    episodes = pd.DataFrame({
+        "id": split["id"], "start": split["start"], "stop": split["stop"],
+        "event": split["event_in_period"], term: (split[arm] == compare).astype(int),
+    })
+    episodes[inter] = episodes[term] * split["period"]
+    ctv = CoxTimeVaryingFitter().fit(episodes, id_col="id", start_col="start", stop_col="stop", event_col="event")
+    interaction = _hr_from_fitter(ctv, inter, compare, reference,
+                                  _events(after_df, event, arm), f"ratio of HRs after / before {landmark:g} months")
+    at_risk = {name: int(((df[arm] == name) & (t > landmark)).sum()) for name in ARMS}
+    return LandmarkResult(landmark, before, after, interaction, at_risk)
+
+
+def _relabel(hr, label):
+    return HazardRatio(**{**hr.__dict__, "label": label})
+
+
+def median_followup(df, time="os_months", event="death", arm="arm", method="observed"):
+    """Median follow-up per arm.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    time, event, arm : str, optional
+        Column names.
+    method : {"observed", "reverse_km"}
+        ``"observed"``: the median of everyone's observed time, deaths included (as many papers,
+        this one among them, report it: the range 1-85 months includes early deaths).
+        ``"reverse_km"``: the Kaplan-Meier median with censoring as the event (Schemper &
+        Smith 1996), the potential follow-up had nobody died.
+
+    Returns
+    -------
+    dict of str to float
+
+    Examples
+    --------
+    >>> from trialkit import load_trial, median_followup
+    >>> fu = median_followup(load_trial())
+    >>> 50 < fu["control"] < 65
+    True
+    """
+    check_survival(df, time, event, arm)
+    if method not in ("observed", "reverse_km"):
+        raise TrialkitInputError("method", method, "use 'observed' or 'reverse_km'")
+    out = {}
+    for name in ARMS:
+        part = df[df[arm] == name]
+        if method == "observed":
+            out[name] = float(part[time].median())
+        else:
+            kmf = KaplanMeierFitter().fit(part[time], 1 - part[event])
+            out[name] = float(kmf.median_survival_time_)
+    return out
+
