@@ -154,5 +154,20 @@ def test_window_without_events_is_a_clear_error(trial):
     # All deaths moved after month 80: no events before a landmark at 13 months.
     df = trial.assign(death=((trial["os_months"] > 80) & (trial["death"] == 1)).astype(int))
     df.loc[df.index[:4], ["os_months", "death"]] = [84.0, 1]
-    with pytest.raises(TrialkitInputError, match="no events before month 13"):
+    with pytest.raises(TrialkitInputError, match="no events in control or UC-MSC before month 13"):
         landmark_analysis(df, 13, reference="UC-MSC")
+
+
+def test_window_with_events_in_one_arm_only_is_a_clear_error(trial):
+    # No UC-MSC death in the first month: the HR before a 1-month landmark is 0 or infinite.
+    early = trial[(trial["os_months"] <= 1) & (trial["arm"] == "UC-MSC")]
+    assert early["death"].sum() == 0
+    expected = r"^landmark: received 1\.0; there are no events in UC-MSC before month 1"
+    with pytest.raises(TrialkitInputError, match=expected):
+        landmark_analysis(trial, 1, reference="UC-MSC")
+
+
+def test_cox_with_no_events_in_one_arm_is_a_clear_error(trial):
+    df = trial.assign(death=trial["death"].where(trial["arm"] == "control", 0))
+    with pytest.raises(TrialkitInputError, match="no events in UC-MSC"):
+        cox_by_arm(df, reference="UC-MSC")

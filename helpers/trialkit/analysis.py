@@ -194,10 +194,18 @@ def _hr_from_fitter(fitter, term, compare, reference, events, label):
     )
 
 
-def _check_events_in(df, event, what):
-    if int(df[event].sum()) == 0:
+def _arms_without_events(df, event, arm):
+    return [name for name in ARMS if int(df.loc[df[arm] == name, event].sum()) == 0]
+
+
+def _check_events_in(df, event, arm):
+    """A hazard ratio needs events in both arms: with none in one arm it is 0 or infinite."""
+    empty = _arms_without_events(df, event, arm)
+    if empty:
         raise TrialkitInputError(
-            "df", f"data with no events {what}", "a hazard ratio needs events; choose another window or data set"
+            "df", f"data with no events in {' or '.join(empty)}",
+            "the hazard ratio is not estimable (it would be 0 or infinite); "
+            "compare the arms with Kaplan-Meier curves instead",
         )
 
 
@@ -236,7 +244,7 @@ def cox_by_arm(df, *, reference, time="os_months", event="death", arm="arm", cov
     covariates = _check_covariates(df, covariates)
     strata = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
     check_columns(df, strata)
-    _check_events_in(df, event, "at all")
+    _check_events_in(df, event, arm)
     term = f"arm[{compare}]"
     data = pd.DataFrame({time: df[time].astype(float), event: df[event].astype(int),
                          term: (df[arm] == compare).astype(int)})
@@ -335,10 +343,16 @@ def landmark_analysis(df, landmark, *, reference, time="os_months", event="death
     before_df = df.assign(**{time: np.minimum(t, landmark), event: ((t <= landmark) & (df[event] == 1)).astype(int)})
     after_df = df[t > landmark].assign(**{time: t[t > landmark] - landmark})
     for part, what in ((before_df, f"before month {landmark:g}"), (after_df, f"after month {landmark:g}")):
-        _check_events_in(part, event, what)
         if part[arm].nunique() < 2:
             raise TrialkitInputError(
                 "landmark", landmark, f"one arm has no patients {what}; choose an earlier landmark"
+            )
+        empty = _arms_without_events(part, event, arm)
+        if empty:
+            raise TrialkitInputError(
+                "landmark", landmark,
+                f"there are no events in {' or '.join(empty)} {what}, so the hazard ratio there is not "
+                "estimable; choose another landmark",
             )
     before = cox_by_arm(before_df, reference=reference, time=time, event=event, arm=arm)
     after = cox_by_arm(after_df, reference=reference, time=time, event=event, arm=arm)
