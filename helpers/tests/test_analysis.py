@@ -79,6 +79,17 @@ def test_interaction_model_equals_the_two_windows(trial):
     assert result.interaction.hr == pytest.approx(result.after.hr / result.before.hr, rel=2e-3)
 
 
+def test_fast_interaction_equals_the_model(trial):
+    # Disjoint windows give independent log HRs; the Wald test from the windows equals the
+    # model's up to the optimisers' stopping rule (see above).
+    model = landmark_analysis(trial, 13, reference="UC-MSC").interaction
+    fast = landmark_analysis(trial, 13, reference="UC-MSC", interaction_model=False).interaction
+    assert fast.fitter is None
+    assert np.log(fast.hr) == pytest.approx(np.log(model.hr), abs=1e-3)
+    assert fast.se_log_hr == pytest.approx(model.se_log_hr, rel=1e-3)
+    assert fast.p == pytest.approx(model.p, abs=1e-3)
+
+
 def test_interaction_matches_a_direct_time_varying_fit(trial):
     split = landmark_split(trial, 13)
     episodes = pd.DataFrame({

@@ -20,6 +20,9 @@ from .errors import TrialkitInputError
 
 __all__ = [
     "SampleSize",
+    "design_table",
+    "event_probability",
+    "expected_events",
     "freedman_events",
     "hazard_ratio_from_survival",
     "power_from_events",
@@ -326,6 +329,101 @@ def power_from_events(hazard_ratio, events, alpha=0.05, allocation=0.5):
     allocation = check_probability(allocation, "allocation")
     drift = math.sqrt(events * allocation * (1 - allocation)) * abs(math.log(hazard_ratio))
     return float(norm.cdf(drift - _z_alpha(alpha)))
+
+
+def event_probability(survival, horizon, accrual, followup):
+    """Probability that a patient's event is observed, with uniform entry and exponential survival.
+
+    A patient enters uniformly during ``accrual`` months and is followed until ``followup``
+    months after accrual ends, so follow-up ranges from ``followup`` to ``accrual + followup``.
+    With hazard ``lam = -ln(survival) / horizon`` the probability of an observed event is
+    ``1 - (exp(-lam F) - exp(-lam (A + F))) / (lam A)``.
+
+    Parameters
+    ----------
+    survival : float
+        Survival probability at ``horizon`` months, strictly in (0, 1).
+    horizon : float
+        The time (months) at which ``survival`` is given.
+    accrual, followup : float
+        Recruitment period and minimum follow-up after it (months); ``accrual`` positive,
+        ``followup`` non-negative.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(event_probability(0.60, 60, accrual=40, followup=45), 3)
+    0.422
+    """
+    survival = check_probability(survival, "survival")
+    horizon = check_positive(horizon, "horizon")
+    accrual = check_positive(accrual, "accrual")
+    ok = isinstance(followup, numbers.Real) and not isinstance(followup, bool) and np.isfinite(followup)
+    if not ok or followup < 0:
+        raise TrialkitInputError("followup", followup, "give the months of follow-up after accrual ends, >= 0")
+    lam = -math.log(survival) / horizon
+    return float(1 - (math.exp(-lam * followup) - math.exp(-lam * (accrual + followup))) / (lam * accrual))
+
+
+def expected_events(s_control, s_treatment, horizon, accrual, followup, n_control, n_treatment):
+    """Expected number of events in a two-arm trial with uniform entry and exponential survival.
+
+    Examples
+    --------
+    >>> round(expected_events(0.60, 0.85, 60, 40, 45, 111, 108), 1)
+    64.3
+    """
+    return (n_control * event_probability(s_control, horizon, accrual, followup)
+            + n_treatment * event_probability(s_treatment, horizon, accrual, followup))
+
+
+def design_table(s_control, s_treatment, horizon=60.0, alpha=0.05, power=0.8, accrual=40.0, followup=45.0,
+                 n_control=111, n_treatment=108):
+    """Events and patients by Schoenfeld and Freedman, and the power of a trial of a given size.
+
+    The function under the sample-size widget. Patients are computed two ways: assuming every
+    patient is followed to the horizon (:func:`sample_size`), and with uniform entry over
+    ``accrual`` months and ``followup`` more months (:func:`event_probability`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per method: hazard ratio, events needed, patients per arm (followed to the
+        horizon; with accrual and follow-up), expected events and power at ``n_control`` +
+        ``n_treatment`` patients.
+
+    Examples
+    --------
+    >>> table = design_table(0.60, 0.85)
+    >>> table.loc["Schoenfeld", "events needed"].round(1)
+    np.float64(23.9)
+    """
+    import pandas as pd
+
+    hr = hazard_ratio_from_survival(s_control, s_treatment)
+    p_event = (event_probability(s_control, horizon, accrual, followup)
+               + event_probability(s_treatment, horizon, accrual, followup)) / 2
+    events_at_n = expected_events(s_control, s_treatment, horizon, accrual, followup, n_control, n_treatment)
+    allocation = n_treatment / (n_control + n_treatment)
+    rows = {}
+    for method in ("schoenfeld", "freedman"):
+        plan = sample_size(s_control, s_treatment, alpha=alpha, power=power, method=method)
+        rows[method.capitalize()] = {
+            "hazard ratio": hr,
+            "events needed": plan.events,
+            "patients per arm (followed to horizon)": plan.n_per_arm,
+            "patients per arm (with accrual and follow-up)": math.ceil(round(plan.events / p_event / 2, 9)),
+            "expected events at trial size": events_at_n,
+            "power at trial size": (
+                power_from_events(hr, events_at_n, alpha=alpha, allocation=allocation) if method == "schoenfeld"
+                # Freedman's formula inverted: power = Phi(sqrt(d) |1 - HR| / (1 + HR) - z_{1-alpha/2})
+                else float(norm.cdf(math.sqrt(events_at_n) * abs(1 - hr) / (1 + hr) - _z_alpha(alpha)))
+            ),
+        }
+    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 def _check_events(events):

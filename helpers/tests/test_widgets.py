@@ -1,0 +1,51 @@
+"""Each widget: created by one call, its outputs change when its controls move, ends of ranges work."""
+
+import pytest
+
+from trialkit.samplesize import design_table
+from trialkit.widgets import landmark_explorer, rerun_trial_explorer, sample_size_explorer
+
+
+def test_landmark_explorer_updates_with_the_slider():
+    w = landmark_explorer()
+    at_13 = (w.result.value, w.figure.value)
+    assert "1.00" in at_13[0] and "3.66" in at_13[0]  # the canonical trial's windows at 13 months
+    w.controls["landmark"].value = 24
+    assert w.result.value != at_13[0] and w.figure.value != at_13[1]
+    assert "after 24 months" in w.result.value
+
+
+@pytest.mark.parametrize("month", [1, 48])
+def test_landmark_explorer_ends_of_range_explain_instead_of_failing(month):
+    w = landmark_explorer()
+    w.controls["landmark"].value = month
+    assert "not estimable" in w.result.value
+    assert w.figure.value  # the curves are still shown
+
+
+def test_sample_size_explorer_follows_design_table():
+    w = sample_size_explorer()
+    first = w.result.value
+    expected = design_table(0.60, 0.85).loc["Schoenfeld", "events needed"]
+    assert f"{expected:,.1f}" in first
+    w.controls["s_treatment"].value = 0.70
+    assert w.result.value != first
+    w.controls["s_treatment"].value = 0.60  # equal survival: nothing to detect
+    assert "s_treatment" in w.result.value or "no effect" in w.result.value
+
+
+def test_sample_size_explorer_ends_of_ranges():
+    w = sample_size_explorer()
+    for name, control in w.controls.items():
+        for value in (control.min, control.max):
+            control.value = value
+            assert w.result.value, name
+        control.value = {"s_control": 0.6, "s_treatment": 0.85}.get(name, control.value)
+
+
+def test_rerun_explorer_grows_the_histogram():
+    w = rerun_trial_explorer(batch=2)
+    assert "2 virtual trials" in w.result.value
+    picture = w.figure.value
+    w.button.click()
+    assert "4 virtual trials" in w.result.value and w.figure.value != picture

@@ -1,0 +1,210 @@
+"""Interactive widgets of the course (ipywidgets 8): thin layers over tested pure functions.
+
+Each widget is created by one call (``trialkit.widgets.sample_size_explorer()``), shows a short
+explanation of what it displays, and puts its results in an HTML panel and a figure (a PNG
+``Image`` widget), so that its state can be saved in a notebook and shown without a kernel.
+Expensive controls update on release (``continuous_update=False``) or on a button.
+"""
+
+import html
+import io
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from .errors import TrialkitInputError
+
+__all__ = ["Explorer", "sample_size_explorer", "rerun_trial_explorer", "landmark_explorer"]
+
+
+def figure_png(fig, dpi=80):
+    """Render a matplotlib Figure to PNG bytes (no pyplot, so nothing is displayed twice)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+class Explorer(widgets.VBox):
+    """A widget: an explanation, controls, a result panel and a figure.
+
+    Subclasses (or the factory functions) give ``compute``, a function of the controls' values
+    returning ``(html, figure)``; bad values show the library's message in the result panel
+    instead of a traceback.
+    """
+
+    def __init__(self, title, explanation, controls, compute, button=None):
+        self.controls = controls
+        self.compute = compute
+        self.button = button
+        self.result = widgets.HTML()
+        self.figure = widgets.Image(format="png", layout=widgets.Layout(max_width="640px"))
+        header = widgets.HTML(f"<h4 style='margin:0'>{html.escape(title)}</h4><p>{explanation}</p>")
+        parts = [header, *controls.values()] + ([button] if button is not None else []) + [self.result, self.figure]
+        super().__init__(parts)
+        if button is not None:
+            button.on_click(lambda _: self.refresh())
+        else:
+            for control in controls.values():
+                control.observe(lambda _: self.refresh(), names="value")
+        self.refresh()
+
+    def values(self):
+        return {name: control.value for name, control in self.controls.items()}
+
+    def refresh(self):
+        """Recompute from the controls and update the result panel and the figure."""
+        try:
+            text, fig = self.compute(**self.values())
+        except TrialkitInputError as error:
+            self.result.value = f"<p style='color:#a00'>{html.escape(str(error))}</p>"
+            return
+        self.result.value = text
+        if fig is not None:
+            self.figure.value = figure_png(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sample size and power
+# ---------------------------------------------------------------------------------------------
+
+def _sample_size_view(s_control, s_treatment, alpha, power, accrual, followup, horizon=60.0):
+    from .samplesize import design_table, hazard_ratio_from_survival, schoenfeld_events
+
+    table = design_table(s_control, s_treatment, horizon=horizon, alpha=alpha, power=power, accrual=accrual,
+                         followup=followup)
+    shown = table.T.copy()
+    text = (f"<p>Hazard ratio (UC-MSC vs control) under exponential survival: "
+            f"<b>{table.iloc[0]['hazard ratio']:.3f}</b>. Power at the trial's 111 + 108 patients "
+            f"uses the events expected with {accrual:g} months of accrual and {followup:g} more of "
+            "follow-up.</p>" + shown.to_html(float_format=lambda v: f"{v:,.3g}" if v < 1 else f"{v:,.1f}"))
+    hrs = np.linspace(0.25, 0.85, 61)
+    events = [schoenfeld_events(h, alpha=alpha, power=power) for h in hrs]
+    fig = Figure(figsize=(6, 3.4))
+    ax = fig.subplots()
+    ax.plot(hrs, events, color="#0072B2")
+    hr = hazard_ratio_from_survival(s_control, s_treatment)
+    ax.axvline(hr, color="0.3", linestyle="--", linewidth=1)
+    ax.set_yscale("log")
+    ax.set_title(f"Events needed (Schoenfeld), alpha {alpha:g}, power {power:.0%}")
+    ax.set_xlabel("Hazard ratio (treatment vs control)")
+    ax.set_ylabel("Events needed (log scale)")
+    fig.tight_layout()
+    return text, fig
+
+
+def sample_size_explorer():
+    """Sample size and power for a survival endpoint.
+
+    Controls: control and treatment survival at 60 months, alpha, power, accrual and follow-up.
+    Shows the events and patients by Schoenfeld and Freedman (``trialkit.samplesize.design_table``)
+    and the power the trial had at its actual 111/108 patients.
+
+    Examples
+    --------
+    >>> w = sample_size_explorer()
+    >>> w.controls["s_treatment"].value = 0.75
+    >>> "Freedman" in w.result.value
+    True
+    """
+    style = {"description_width": "190px"}
+    layout = widgets.Layout(width="480px")
+
+    def slider(description, value, lo, hi, step, fmt=".2f"):
+        return widgets.FloatSlider(value=value, min=lo, max=hi, step=step, description=description,
+                                   readout_format=fmt, continuous_update=False, style=style, layout=layout)
+
+    controls = {
+        "s_control": slider("Control survival at 60 mo", 0.60, 0.05, 0.95, 0.01),
+        "s_treatment": slider("Treatment survival at 60 mo", 0.85, 0.05, 0.95, 0.01),
+        "alpha": slider("Two-sided alpha", 0.05, 0.001, 0.20, 0.001, ".3f"),
+        "power": slider("Power", 0.80, 0.50, 0.99, 0.01),
+        "accrual": slider("Accrual (months)", 40, 1, 84, 1, ".0f"),
+        "followup": slider("Follow-up after accrual (months)", 45, 0, 84, 1, ".0f"),
+    }
+    explanation = ("How many deaths, and so how many patients, a trial needs to detect the difference "
+                   "between two 60-month survival probabilities, by Schoenfeld's and Freedman's formulas; "
+                   "and the power a trial of the published size had. The paper assumed 60% vs 85%.")
+    return Explorer("Sample size and power", explanation, controls, _sample_size_view)
+
+
+# ---------------------------------------------------------------------------------------------
+# Re-run the trial
+# ---------------------------------------------------------------------------------------------
+
+class _RerunState:
+    def __init__(self):
+        self.hrs = []
+        self.next_seed = 1
+
+
+def _rerun_view(state, n_new, published=1.89):
+    from .rerun import rerun_hazard_ratios
+
+    new = rerun_hazard_ratios(range(state.next_seed, state.next_seed + n_new))
+    state.next_seed += n_new
+    state.hrs.extend(new)
+    hrs = np.asarray(state.hrs)
+    share = float(np.mean(hrs >= published))
+    text = (f"<p>{len(hrs)} virtual trials drawn (seeds 1-{state.next_seed - 1}). Median HR "
+            f"{np.median(hrs):.2f}; middle 95% {np.quantile(hrs, 0.025):.2f}-{np.quantile(hrs, 0.975):.2f}. "
+            f"{share:.0%} of the trials gave an HR of at least the published {published}.</p>")
+    fig = Figure(figsize=(6, 3.4))
+    ax = fig.subplots()
+    ax.hist(hrs, bins=np.geomspace(0.5, 8, 41), color="#0072B2", edgecolor="white")
+    ax.axvline(published, color="#E69F00", linewidth=2, label=f"published HR {published}")
+    ax.set_xscale("log")
+    ax.set_title("Hazard ratio (control vs UC-MSC) across re-run virtual trials")
+    ax.set_xlabel("Hazard ratio (log scale)")
+    ax.set_ylabel("Number of trials")
+    ax.legend()
+    fig.tight_layout()
+    return text, fig
+
+
+def rerun_trial_explorer(batch=5):
+    """Re-run the trial: each click draws new virtual trials and adds their HRs to a histogram.
+
+    Examples
+    --------
+    >>> w = rerun_trial_explorer(batch=2)
+    >>> w.button.click()
+    >>> "4 virtual trials" in w.result.value
+    True
+    """
+    state = _RerunState()
+    controls = {"n_new": widgets.IntSlider(value=batch, min=1, max=50, description="Trials per click",
+                                           continuous_update=False)}
+    button = widgets.Button(description="Re-run the trial", button_style="primary", icon="refresh")
+    explanation = ("Each click draws new virtual trials from the same model (same true effect, new "
+                   "patients) and adds their hazard ratios to the histogram: the sampling distribution "
+                   "of the HR, against the one published value.")
+    return Explorer("Re-run the trial", explanation, controls, lambda n_new: _rerun_view(state, n_new), button=button)
+
+
+# ---------------------------------------------------------------------------------------------
+# Landmark explorer
+# ---------------------------------------------------------------------------------------------
+
+def landmark_explorer(df=None, time="os_months", event="death"):
+    """Move the landmark: KM curves with the landmark marked, HRs before and after, interaction p.
+
+    Examples
+    --------
+    >>> w = landmark_explorer()
+    >>> before = w.result.value
+    >>> w.controls["landmark"].value = 24
+    >>> w.result.value != before
+    True
+    """
+    from .data import load_trial
+    from .landmark_view import LandmarkView
+
+    view = LandmarkView(load_trial() if df is None else df, time=time, event=event)
+    controls = {"landmark": widgets.IntSlider(value=13, min=1, max=48, description="Landmark (months)",
+                                              continuous_update=False, style={"description_width": "140px"},
+                                              layout=widgets.Layout(width="480px"))}
+    explanation = ("The landmark splits follow-up in two windows. The hazard ratio (control vs UC-MSC) "
+                   "is estimated in each; the interaction p-value tests whether they differ, the test "
+                   "the claim 'the effect starts later' needs.")
+    return Explorer("Landmark explorer", explanation, controls, view.render)
