@@ -7,7 +7,7 @@ from matplotlib.figure import Figure
 
 from .analysis import km_by_arm, landmark_analysis
 from .errors import TrialkitInputError
-from .plots import ARM_COLOURS
+from .plots import ARM_COLOURS, MARGINS
 
 __all__ = ["LandmarkView"]
 
@@ -69,5 +69,5 @@ class LandmarkView:
         ax.set_xlabel("Months since randomisation")
         ax.set_ylabel("Proportion alive")
         ax.legend(title="Arm", loc="lower left")
-        fig.tight_layout()
+        fig.subplots_adjust(**MARGINS)
         return fig

@@ -5,10 +5,14 @@ from lifelines.plotting import add_at_risk_counts
 
 from .analysis import km_by_arm
 
-__all__ = ["ARM_COLOURS", "plot_km"]
+__all__ = ["ARM_COLOURS", "MARGINS", "plot_km"]
 
 #: One colour per arm, the same in every figure (colour-blind safe: Okabe-Ito).
 ARM_COLOURS = {"control": "#E69F00", "UC-MSC": "#0072B2"}
+
+#: Fixed margins (fractions of the figure) for figures redrawn on every widget update, where a
+#: tight layout would cost a second drawing.
+MARGINS = {"left": 0.12, "right": 0.97, "bottom": 0.15, "top": 0.9}
 
 
 def plot_km(df, time="os_months", event="death", arm="arm", *, landmark=None, ax=None,

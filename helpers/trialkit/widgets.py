@@ -12,17 +12,27 @@ import io
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from .errors import TrialkitInputError
+from .plots import MARGINS
 
 __all__ = ["Explorer", "sample_size_explorer", "rerun_trial_explorer", "landmark_explorer"]
 
 
-def figure_png(fig, dpi=80):
+def figure_png(fig, dpi=72):
     """Render a matplotlib Figure to PNG bytes (no pyplot, so nothing is displayed twice)."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
+
+
+def _plain_log_ticks(axis, ticks):
+    """Plain-number ticks on a log axis: matplotlib's default 10^k labels are typeset with mathtext,
+    which costs most of a redraw."""
+    axis.set_major_locator(FixedLocator(ticks))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(NullFormatter())
 
 
 class Explorer(widgets.VBox):
@@ -86,10 +96,11 @@ def _sample_size_view(s_control, s_treatment, alpha, power, accrual, followup, h
     hr = hazard_ratio_from_survival(s_control, s_treatment)
     ax.axvline(hr, color="0.3", linestyle="--", linewidth=1)
     ax.set_yscale("log")
+    _plain_log_ticks(ax.yaxis, [10, 20, 50, 100, 200, 500, 1000, 2000])
     ax.set_title(f"Events needed (Schoenfeld), alpha {alpha:g}, power {power:.0%}")
     ax.set_xlabel("Hazard ratio (treatment vs control)")
     ax.set_ylabel("Events needed (log scale)")
-    fig.tight_layout()
+    fig.subplots_adjust(**MARGINS)
     return text, fig
 
 
@@ -154,11 +165,12 @@ def _rerun_view(state, n_new, published=1.89):
     ax.hist(hrs, bins=np.geomspace(0.5, 8, 41), color="#0072B2", edgecolor="white")
     ax.axvline(published, color="#E69F00", linewidth=2, label=f"published HR {published}")
     ax.set_xscale("log")
+    _plain_log_ticks(ax.xaxis, [0.5, 1, 2, 4, 8])
     ax.set_title("Hazard ratio (control vs UC-MSC) across re-run virtual trials")
     ax.set_xlabel("Hazard ratio (log scale)")
     ax.set_ylabel("Number of trials")
     ax.legend()
-    fig.tight_layout()
+    fig.subplots_adjust(**MARGINS)
     return text, fig
 
 

@@ -1,0 +1,51 @@
+"""Benchmark: how long each widget takes to update, at the 95th percentile of 200 updates.
+
+An update is what follows a student's move of a control: the computation and the new figure
+(the time between setting the control's value and the widget's outputs being replaced).
+The threshold at which an interface feels instant is about 100 ms. Prints `<widget>_p95_ms`.
+
+Run: .venv/bin/python benchmarks/widgets.py
+"""
+
+import time
+
+import numpy as np
+
+from trialkit import widgets
+
+N_UPDATES = 200
+
+
+def p95_ms(widget, moves):
+    times = []
+    for move in moves:
+        start = time.perf_counter()
+        move(widget)
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.percentile(times, 95))
+
+
+def setter(name, value):
+    def move(widget):
+        widget.controls[name].value = value
+    return move
+
+
+def main():
+    rng = np.random.default_rng(2021)
+    # Landmark explorer: random months over the whole slider (1-48), as a student drags it about.
+    months = rng.integers(1, 49, N_UPDATES)
+    moves = [setter("landmark", int(m)) for m in months]
+    print(f"landmark_explorer_p95_ms: {p95_ms(widgets.landmark_explorer(), moves):.0f}")
+
+    survival = np.round(rng.uniform(0.40, 0.95, N_UPDATES), 2)
+    print(f"sample_size_explorer_p95_ms: "
+          f"{p95_ms(widgets.sample_size_explorer(), [setter('s_treatment', float(s)) for s in survival]):.0f}")
+
+    # Re-run: one click draws one new trial (the default batch is 5; per trial here).
+    rerun = widgets.rerun_trial_explorer(batch=1)
+    print(f"rerun_trial_explorer_p95_ms: {p95_ms(rerun, [lambda w: w.button.click()] * N_UPDATES):.0f}")
+
+
+if __name__ == "__main__":
+    main()
