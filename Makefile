@@ -6,7 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: course install selfcheck test lint data clean-venv help
+.PHONY: course install selfcheck test lint data clean-venv help exercises check-exercises \
+	release collect autograde feedback grades item-analysis
+
+# nbgrader runs alembic and jupyter from the environment: put it first on PATH.
+NBGRADER := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/nbgrader
+A ?=
 
 help:  ## List the targets.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -42,6 +47,34 @@ lint: $(STAMP)  ## Lint with ruff (also part of make test).
 
 data: $(STAMP)  ## Rewrite the shipped virtual trial and its data dictionary from the seed.
 	$(PY) -m trialkit write-data
+
+# ---- Instructors: the nbgrader workflow (A=assignment, e.g. make autograde A=03_survival) ----
+
+exercises: $(STAMP)  ## Regenerate the student versions in exercises/ from solutions/.
+	@for a in $$(ls solutions); do [ -d solutions/$$a ] && $(NBGRADER) generate_assignment $$a --force; done
+
+check-exercises: $(STAMP)  ## Fail if exercises/ is not what nbgrader generates from solutions/.
+	$(PY) scripts/course.py check-exercises
+
+release: $(STAMP)  ## Generate and release assignment A to the students (nbgrader exchange).
+	$(NBGRADER) generate_assignment $(A) --force
+	$(NBGRADER) release_assignment $(A) --force
+
+collect: $(STAMP)  ## Collect the students' submissions of A from the exchange into submitted/.
+	$(NBGRADER) collect $(A)
+
+autograde: $(STAMP)  ## Autograde A; unreadable submissions are reported by name, never graded.
+	$(PY) scripts/course.py autograde $(A)
+
+feedback: $(STAMP)  ## Generate feedback HTML for A and return it to the students.
+	$(NBGRADER) generate_feedback $(A) --force
+	-$(NBGRADER) release_feedback $(A)
+
+grades: $(STAMP)  ## Export every grade to grades.csv.
+	$(NBGRADER) export --to grades.csv
+
+item-analysis: $(STAMP)  ## Which graded parts of A the class missed: table and plot in reports/.
+	$(PY) scripts/course.py item-analysis $(A)
 
 clean-venv:  ## Remove the virtual environment.
 	rm -rf $(VENV)

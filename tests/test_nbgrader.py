@@ -1,0 +1,248 @@
+"""The instructor's workflow with the real nbgrader on a real (temporary) course folder.
+
+Generate every assignment, submit a fake class, autograde, give feedback, export grades, and run
+the item analysis; check exact scores.
+"""
+
+import copy
+import importlib.util
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+BIN = pathlib.Path(sys.executable).parent
+ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
+FIRST = "03_survival"  # the assignment the failure modes are tried on
+
+_spec = importlib.util.spec_from_file_location("course", ROOT / "scripts" / "course.py")
+course_tools = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(course_tools)
+
+
+def run(args, cwd):
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True)
+
+
+def notebook_path(folder, assignment):
+    (path,) = sorted((folder / assignment).glob("*.ipynb"))
+    return path
+
+
+def cells_by_id(nb):
+    return {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in nb.cells}
+
+
+def replace_answer(nb, grade_id, source):
+    cells_by_id(nb)[grade_id].source = source
+    return nb
+
+
+# Fake students for the first assignment: (name, how to make the notebook from (solution, release)).
+def _alternative(solution, release):
+    nb = copy.deepcopy(release)
+    replace_answer(nb, "hr_answer", "hr = tk.cox_by_arm(trial, reference='UC-MSC')\n"
+                   "hr_control_vs_msc = hr.hr\nhr_msc_vs_control = tk.cox_by_arm(trial, reference='control').hr")
+    replace_answer(nb, "wald_answer", "w = tk.wald_from_ci(1.89, 1.01, 3.58)\nse_log_hr, p_wald = w.se, w.p")
+    replace_answer(nb, "km_answer", "surv_36 = {a: float(k.survival_function_at_times(36).iloc[0])\n"
+                   "           for a, k in tk.km_by_arm(trial).items()}")
+    replace_answer(nb, "logrank_answer", "p_logrank = tk.logrank_by_arm(trial).p_value")
+    return nb
+
+
+def _loop(solution, release):
+    nb = copy.deepcopy(solution)
+    return replace_answer(nb, "km_answer", "while True:\n    pass")
+
+
+def _exception(solution, release):
+    nb = copy.deepcopy(solution)
+    return replace_answer(nb, "hr_answer", "raise RuntimeError('I give up')")
+
+
+def _inverted(solution, release):
+    nb = copy.deepcopy(solution)
+    return replace_answer(nb, "hr_answer", "hr_control_vs_msc = tk.cox_by_arm(trial, reference='control').hr\n"
+                          "hr_msc_vs_control = hr_control_vs_msc")
+
+
+def _edits_test(solution, release):
+    nb = copy.deepcopy(release)  # no answers, and the tests emptied so that they 'pass'
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
+            cell.source = "pass"
+    return nb
+
+
+def _deletes_test(solution, release):
+    nb = copy.deepcopy(solution)
+    nb.cells = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") != "logrank_p"]
+    return nb
+
+
+def _huge_output(solution, release):
+    nb = copy.deepcopy(solution)
+    cell = cells_by_id(nb)["logrank_answer"]
+    cell.source += "\nfor i in range(200_000):\n    print('x' * 50, i)"
+    return nb
+
+
+CLASS = {
+    "solution": lambda s, r: copy.deepcopy(s),
+    "blank": lambda s, r: copy.deepcopy(r),
+    "alternative": _alternative,
+    "loop": _loop,
+    "exception": _exception,
+    "inverted": _inverted,
+    "edits_test": _edits_test,
+    "deletes_test": _deletes_test,
+    "huge_output": _huge_output,
+}
+# Expected automatic scores on the first assignment (max 8: 2 + 1 + 2 + 2 + 1).
+EXPECTED_FIRST = {
+    "solution": 8, "blank": 0, "alternative": 8,
+    "loop": 6,  # only the KM part (2 points) is lost; the cells after the loop still run
+    "exception": 5,  # the two HR parts (3 points) depend on the failed cell
+    "inverted": 6,  # the HR in the paper's direction is inverted (loses 2); the other direction is right
+    "edits_test": 0,  # graded by the original tests, which the blank answers fail
+    "deletes_test": 7,  # a deleted test cell scores zero on its part (1 point); the rest is graded
+    "huge_output": 8,
+}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("course")
+    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    # A short cell timeout here, so that the infinite loop costs seconds (the course uses 90 s).
+    with open(folder / "nbgrader_config.py", "a") as handle:
+        handle.write("\nc.Execute.timeout = 15\n")
+    shutil.copytree(ROOT / "solutions", folder / "solutions")
+    for assignment in ASSIGNMENTS:
+        result = run([str(BIN / "nbgrader"), "generate_assignment", assignment, "--force"], folder)
+        assert result.returncode == 0, result.stderr[-3000:]
+    for assignment in ASSIGNMENTS:
+        solution = nbformat.read(notebook_path(folder / "solutions", assignment), as_version=4)
+        release_path = notebook_path(folder / "exercises", assignment)
+        release = nbformat.read(release_path, as_version=4)
+        students = CLASS if assignment == FIRST else {k: CLASS[k] for k in ("solution", "blank")}
+        for student, make in students.items():
+            target = folder / "submitted" / student / assignment / release_path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(make(solution, release), target)
+        if assignment == FIRST:  # a submission that is not valid JSON
+            broken = folder / "submitted" / "broken_json" / assignment / release_path.name
+            broken.parent.mkdir(parents=True)
+            broken.write_text('{"cells": [', encoding="utf-8")
+    results = {}
+    for assignment in ASSIGNMENTS:
+        results[assignment] = run([sys.executable, str(ROOT / "scripts" / "course.py"), "autograde", assignment],
+                                  folder)
+    return folder, results
+
+
+def auto_scores(folder, assignment):
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{folder / 'gradebook.db'}") as gb:
+        out = {}
+        for sub in gb.assignment_submissions(assignment):
+            out[sub.student.id] = (sub.code_score, sub.max_code_score)
+    return out
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_solution_gets_full_marks_and_blank_gets_zero(course, assignment):
+    folder, _ = course
+    scores = auto_scores(folder, assignment)
+    score, maximum = scores["solution"]
+    assert maximum > 0 and score == maximum
+    assert scores["blank"][0] == 0
+
+
+def test_failure_modes_score_exactly(course):
+    folder, _ = course
+    scores = {student: s for student, (s, _) in auto_scores(folder, FIRST).items()}
+    assert {k: scores[k] for k in EXPECTED_FIRST} == EXPECTED_FIRST
+
+
+def test_feedback_names_the_misconception(course):
+    folder, _ = course
+    graded = nbformat.read(notebook_path(folder / "autograded" / "inverted", FIRST), as_version=4)
+    errors = [o for c in graded.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert any("your HR is inverted" in o.evalue for o in errors)
+
+
+def test_broken_submission_is_reported_by_name_and_not_graded(course):
+    folder, results = course
+    result = results[FIRST]
+    assert result.returncode == 1
+    assert "NOT GRADED: broken_json" in result.stderr
+    assert "broken_json" not in auto_scores(folder, FIRST)
+    assert (folder / "autograded" / "solution" / FIRST).is_dir()
+
+
+def test_huge_output_is_limited(course):
+    folder, _ = course
+    graded = notebook_path(folder / "autograded" / "huge_output", FIRST)
+    assert graded.stat().st_size < 2_000_000
+
+
+def test_feedback_for_every_graded_student(course):
+    folder, _ = course
+    for assignment in ASSIGNMENTS:
+        result = run([str(BIN / "nbgrader"), "generate_feedback", assignment, "--force"], folder)
+        assert result.returncode == 0, result.stderr[-3000:]
+        graded = {p.name for p in (folder / "autograded").iterdir() if (p / assignment).is_dir()}
+        with_feedback = {p.parts[-3] for p in (folder / "feedback").glob(f"*/{assignment}/*.html")}
+        assert graded == with_feedback and graded
+
+
+def test_export_has_one_row_per_student_and_assignment(course):
+    import pandas as pd
+
+    folder, _ = course
+    result = run([str(BIN / "nbgrader"), "export", "--to", str(folder / "grades.csv")], folder)
+    assert result.returncode == 0, result.stderr[-3000:]
+    grades = pd.read_csv(folder / "grades.csv")
+    assert not grades.duplicated(["assignment", "student_id"]).any()
+    first = grades[grades["assignment"] == FIRST].set_index("student_id")
+    for student, expected in EXPECTED_FIRST.items():
+        # The written part is not graded yet: the export's score is the automatic score.
+        assert first.loc[student, "score"] == expected, student
+    assert (first["max_score"] == 11).all()  # 8 automatic + 3 written
+
+
+def test_item_analysis_matches_a_hand_computation(course):
+    import numpy as np
+
+    folder, _ = course
+    scores, maxima = course_tools.item_scores(FIRST, root=folder)
+    table = course_tools.item_analysis(scores.astype(float), maxima)
+    # By hand, from the expected class results: the KM part (2 points) has full marks for
+    # solution, alternative, exception, inverted, deletes_test, huge_output: 6 of the 9 students.
+    assert table.loc["km_36_months", "full_marks"] == pytest.approx(6 / 9)
+    km = scores["km_36_months"].astype(float)
+    rest = scores.drop(columns="km_36_months").astype(float).sum(axis=1)
+    assert table.loc["km_36_months", "discrimination"] == pytest.approx(np.corrcoef(km, rest)[0, 1])
+    assert list(table.index) == list(maxima.index)
+
+
+def test_committed_exercises_are_what_nbgrader_generates():
+    result = run([sys.executable, str(ROOT / "scripts" / "course.py"), "check-exercises"], ROOT)
+    assert result.returncode == 0, result.stderr
+
+
+def test_exercises_contain_no_solutions_or_hidden_tests():
+    for path in (ROOT / "exercises").rglob("*.ipynb"):
+        text = path.read_text(encoding="utf-8")
+        for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "MARK SCHEME", "expected = tk."):
+            assert marker not in text, f"{path}: {marker}"
+        json.loads(text)
