@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: course install selfcheck test lint data clean-venv help exercises check-exercises \
+.PHONY: course install selfcheck test lint data clean-venv help exercises check-exercises browser \
 	release collect autograde feedback grades item-analysis
 
 # nbgrader runs alembic and jupyter from the environment: put it first on PATH.
@@ -39,7 +39,13 @@ $(STAMP): requirements.txt requirements-lock.txt helpers/pyproject.toml
 selfcheck: $(STAMP)  ## Check the helper library: regenerate the virtual trial and compare.
 	$(PY) -m trialkit selfcheck
 
-test: $(STAMP)  ## Run every test.
+browser:  ## Install Debian's chromium for the browser tests (needs root or sudo), if missing.
+	@command -v chromium >/dev/null || { \
+	  echo "installing chromium (Debian package) for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: $(STAMP) browser  ## Run every test.
 	$(PY) -m pytest
 
 lint: $(STAMP)  ## Lint with ruff (also part of make test).

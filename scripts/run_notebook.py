@@ -24,7 +24,9 @@ def main(argv=None):
     parser.add_argument("--timeout", type=int, default=120, help="seconds one cell may take")
     args = parser.parse_args(argv)
     nb = nbformat.read(args.notebook, as_version=4)
-    client = NotebookClient(nb, timeout=args.timeout, kernel_name="python3",
+    # coalesce_streams: a kernel may deliver one print's lines in one message or several; joined,
+    # two runs of the same notebook give the same outputs.
+    client = NotebookClient(nb, timeout=args.timeout, kernel_name="python3", coalesce_streams=True,
                             resources={"metadata": {"path": str(args.notebook.parent)}})
     start = time.perf_counter()
     status = 0

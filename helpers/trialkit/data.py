@@ -50,8 +50,8 @@ def load_trial(include_excluded=False):
     --------
     >>> from trialkit import load_trial
     >>> trial = load_trial()
-    >>> trial.groupby("arm")["death"].sum().to_dict()  # doctest: +SKIP
-    {'UC-MSC': 15, 'control': 28}
+    >>> trial.groupby("arm")["death"].sum().to_dict()
+    {'UC-MSC': 17, 'control': 30}
     >>> len(load_trial(include_excluded=True))
     250
     """
