@@ -212,7 +212,8 @@ def _check_events_in(df, event, arm):
         )
 
 
-def cox_by_arm(df, *, reference, time="os_months", event="death", arm="arm", covariates=(), strata=None):
+def cox_by_arm(df, *, reference, time="os_months", event="death", arm="arm", covariates=(), strata=None,
+               label="overall"):
     """Cox proportional-hazards model of the arm effect, with an explicit reference arm.
 
     The paper's hazard ratio (1.89) is the hazard of control relative to UC-MSC: that is
@@ -229,6 +230,8 @@ def cox_by_arm(df, *, reference, time="os_months", event="death", arm="arm", cov
         Numeric baseline covariates to adjust for (for example ``["meld"]``).
     strata : sequence of str, optional
         Columns to stratify the baseline hazard by (lifelines ``strata``).
+    label : str, optional
+        What is estimated, shown when the result is printed (for example ``"after month 13"``).
 
     Returns
     -------
@@ -254,7 +257,7 @@ def cox_by_arm(df, *, reference, time="os_months", event="death", arm="arm", cov
     for c in covariates + strata:
         data[c] = df[c].to_numpy()
     fitter = CoxPHFitter().fit(data, duration_col=time, event_col=event, strata=strata or None)
-    return _hr_from_fitter(fitter, term, compare, reference, _events(df, event, arm), "overall")
+    return _hr_from_fitter(fitter, term, compare, reference, _events(df, event, arm), label)
 
 
 def _check_landmark(df, landmark, time):
@@ -364,10 +367,10 @@ def landmark_analysis(df, landmark, *, reference, time="os_months", event="death
                 f"there are no events in {' or '.join(empty)} {what}, so the hazard ratio there is not "
                 "estimable; choose another landmark",
             )
-    before = cox_by_arm(before_df, reference=reference, time=time, event=event, arm=arm)
-    after = cox_by_arm(after_df, reference=reference, time=time, event=event, arm=arm)
-    before = _relabel(before, f"0-{landmark:g} months")
-    after = _relabel(after, f"after {landmark:g} months")
+    before = cox_by_arm(before_df, reference=reference, time=time, event=event, arm=arm,
+                        label=f"0-{landmark:g} months")
+    after = cox_by_arm(after_df, reference=reference, time=time, event=event, arm=arm,
+                       label=f"after {landmark:g} months")
 
     at_risk = {name: int(((df[arm] == name) & (t > landmark)).sum()) for name in ARMS}
     label = f"ratio of HRs after / before {landmark:g} months"
@@ -390,10 +393,6 @@ def landmark_analysis(df, landmark, *, reference, time="os_months", event="death
     ctv = CoxTimeVaryingFitter().fit(episodes, id_col="id", start_col="start", stop_col="stop", event_col="event")
     interaction = _hr_from_fitter(ctv, inter, compare, reference, _events(after_df, event, arm), label)
     return LandmarkResult(landmark, before, after, interaction, at_risk)
-
-
-def _relabel(hr, label):
-    return HazardRatio(**{**hr.__dict__, "label": label})
 
 
 def median_followup(df, time="os_months", event="death", arm="arm", method="observed"):
