@@ -35,6 +35,11 @@ __all__ = [
 ]
 
 
+def format_p(p):
+    """``p = 0.046``, or ``p < 0.001`` when it rounds to zero at three decimals."""
+    return "p < 0.001" if p < 0.0005 else f"p = {p:.3f}"
+
+
 @dataclass(frozen=True)
 class HazardRatio:
     """A hazard ratio of one arm relative to a reference arm, with its Wald CI and p-value.
@@ -70,7 +75,7 @@ class HazardRatio:
 
     def __str__(self):
         return (f"HR {self.compare} vs {self.reference} ({self.label}): {self.hr:.2f} "
-                f"(95% CI {self.ci_lower:.2f}-{self.ci_upper:.2f}), p = {self.p:.3f}")
+                f"(95% CI {self.ci_lower:.2f}-{self.ci_upper:.2f}), {format_p(self.p)}")
 
 
 @dataclass(frozen=True)
@@ -105,7 +110,7 @@ class LandmarkResult:
             f"  after:  {self.after}",
             f"  interaction (ratio of HRs, after / before): {self.interaction.hr:.2f} "
             f"(95% CI {self.interaction.ci_lower:.2f}-{self.interaction.ci_upper:.2f}), "
-            f"p = {self.interaction.p:.3f}",
+            f"{format_p(self.interaction.p)}",
         ])
 
 
