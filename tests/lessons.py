@@ -46,11 +46,19 @@ def outputs(nb):
 
 
 def comparable_outputs(nb):
-    """The outputs that must be identical between two runs (text, HTML and images)."""
+    """The outputs that must be identical between two runs (text, HTML and images).
+
+    Consecutive chunks of one stream in a cell are joined: a kernel may deliver one print's
+    lines in one message or several, depending on timing.
+    """
     keep = []
     for i, out in outputs(nb):
         if out["output_type"] == "stream":
-            keep.append((i, out["name"], "".join(out["text"])))
+            text = "".join(out["text"])
+            if keep and keep[-1][:2] == (i, out["name"]):
+                keep[-1] = (i, out["name"], keep[-1][2] + text)
+            else:
+                keep.append((i, out["name"], text))
         elif out["output_type"] in ("execute_result", "display_data"):
             data = out.get("data", {})
             if "application/vnd.jupyter.widget-view+json" in data:

@@ -76,10 +76,12 @@ def test_student_runs_the_landmark_lesson_and_moves_the_slider(lab):
         except Exception:
             page.screenshot(path=str(SCREENSHOTS / "jupyterlab_failure.png"), full_page=True)
             raise
+        explorer.scroll_into_view_if_needed()
         result = explorer.locator(".widget-html-content").nth(1)
-        page.wait_for_function("(el) => el.innerText.includes('months')", arg=result.element_handle(),
+        # textContent, not innerText: JupyterLab skips rendering cells outside the viewport.
+        page.wait_for_function("(el) => el.textContent.includes('months')", arg=result.element_handle(),
                                timeout=60_000)
-        before = result.inner_text()
+        before = result.text_content()
         assert "0-13 months" in before
         explorer.screenshot(path=str(SCREENSHOTS / "jupyterlab_landmark_13.png"))
 
@@ -88,9 +90,9 @@ def test_student_runs_the_landmark_lesson_and_moves_the_slider(lab):
         page.keyboard.press("Control+A")
         page.keyboard.type("24")
         page.keyboard.press("Enter")
-        page.wait_for_function("(el) => el.innerText.includes('0-24 months')", arg=result.element_handle(),
+        page.wait_for_function("(el) => el.textContent.includes('0-24 months')", arg=result.element_handle(),
                                timeout=60_000)
-        after = result.inner_text()
+        after = result.text_content()
         assert after != before
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=300_000)
         errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()

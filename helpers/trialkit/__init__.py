@@ -11,6 +11,9 @@ Examples
 HR control vs UC-MSC (overall): ...
 """
 
+# Submodules for the course's topics, reached as trialkit.<name> (widgets is imported on demand:
+# `from trialkit.widgets import landmark_explorer`).
+from . import cohort, competing, engine, landmarks, plots, randomization
 from .analysis import (
     HazardRatio,
     LandmarkResult,
@@ -84,4 +87,11 @@ __all__ = [
     "smd_from_summary",
     # errors
     "TrialkitInputError",
+    # topic submodules
+    "cohort",
+    "competing",
+    "engine",
+    "landmarks",
+    "plots",
+    "randomization",
 ]

@@ -1,0 +1,13 @@
+ALTERNATIVE = {
+    "hr_answer": (
+        "hr = tk.cox_by_arm(trial, reference='UC-MSC')\n"
+        "hr_control_vs_msc = hr.hr\n"
+        "hr_msc_vs_control = tk.cox_by_arm(trial, reference='control').hr"
+    ),
+    "wald_answer": "w = tk.wald_from_ci(1.89, 1.01, 3.58)\nse_log_hr, p_wald = w.se, w.p",
+    "km_answer": (
+        "surv_36 = {a: float(k.survival_function_at_times(36).iloc[0])\n"
+        "           for a, k in tk.km_by_arm(trial).items()}"
+    ),
+    "logrank_answer": "p_logrank = tk.logrank_by_arm(trial).p_value",
+}
