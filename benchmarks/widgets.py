@@ -42,6 +42,14 @@ def main():
     print(f"sample_size_explorer_p95_ms: "
           f"{p95_ms(widgets.sample_size_explorer(), [setter('s_treatment', float(s)) for s in survival]):.0f}")
 
+    schemes = rng.choice(["simple", "blocked", "stratified"], N_UPDATES)
+    print(f"randomization_explorer_p95_ms: "
+          f"{p95_ms(widgets.randomization_explorer(), [setter('scheme', str(s)) for s in schemes]):.0f}")
+
+    weeks = rng.integers(1, 13, N_UPDATES)
+    print(f"immortal_time_explorer_p95_ms: "
+          f"{p95_ms(widgets.immortal_time_explorer(), [setter('week', int(w)) for w in weeks]):.0f}")
+
     # Re-run: one click draws one new trial (the default batch is 5; per trial here).
     rerun = widgets.rerun_trial_explorer(batch=1)
     print(f"rerun_trial_explorer_p95_ms: {p95_ms(rerun, [lambda w: w.button.click()] * N_UPDATES):.0f}")

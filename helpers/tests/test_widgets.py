@@ -1,5 +1,6 @@
 """Each widget: created by one call, its outputs change when its controls move, ends of ranges work."""
 
+import numpy as np
 import pytest
 
 from trialkit.samplesize import design_table
@@ -49,3 +50,48 @@ def test_rerun_explorer_grows_the_histogram():
     picture = w.figure.value
     w.button.click()
     assert "4 virtual trials" in w.result.value and w.figure.value != picture
+
+
+def test_randomization_explorer_reacts_to_scheme_and_size():
+    from trialkit.widgets import randomization_explorer
+
+    w = randomization_explorer()
+    simple = w.result.value
+    assert "219 patients (simple)" in simple
+    w.controls["scheme"].value = "stratified"
+    assert "strata MELD > 15" in w.result.value
+    for size in (w.controls["n_patients"].min, w.controls["n_patients"].max):
+        w.controls["n_patients"].value = size
+        assert f"of {size} patients" in w.result.value
+
+
+def test_randomization_explorer_matches_the_library():
+    from trialkit import load_trial
+    from trialkit.randomization import share_as_extreme, simulate_imbalance
+    from trialkit.widgets import PUBLISHED_SMD, randomization_explorer
+
+    w = randomization_explorer()
+    population = load_trial()[["tbil", "meld"]]
+    rng = np.random.default_rng(2021)
+    rows = np.sort(rng.choice(len(population), size=len(population), replace=False))
+    smds = simulate_imbalance(population.iloc[rows].reset_index(drop=True), "simple", 2000, 2021)
+    shares = share_as_extreme(smds, PUBLISHED_SMD)
+    assert f"{shares['tbil']:.1%}" in w.result.value and f"{shares['meld']:.1%}" in w.result.value
+
+
+def test_immortal_time_explorer_shows_bias_growing_with_the_threshold():
+    from trialkit.widgets import immortal_time_explorer
+
+    import re
+
+    w = immortal_time_explorer()
+    naive, pictures = {}, set()
+    for week in (w.controls["week"].min, 4, w.controls["week"].max):
+        w.controls["week"].value = week
+        assert f"beyond week {week}" in w.result.value
+        naive[week] = float(re.search(r"<td>naive</td><td>([0-9.]+)</td>", w.result.value).group(1))
+        pictures.add(w.figure.value)
+    # The longer patients must survive to count as prolonged, the more immortal time: the naive
+    # HR falls further below 1 as the threshold moves later.
+    assert naive[1] > naive[4] > naive[12]
+    assert len(pictures) == 3

@@ -17,7 +17,14 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 from .errors import TrialkitInputError
 from .plots import MARGINS
 
-__all__ = ["Explorer", "sample_size_explorer", "rerun_trial_explorer", "landmark_explorer"]
+__all__ = [
+    "Explorer",
+    "landmark_explorer",
+    "randomization_explorer",
+    "sample_size_explorer",
+    "immortal_time_explorer",
+    "rerun_trial_explorer",
+]
 
 
 def figure_png(fig, dpi=72):
@@ -220,3 +227,138 @@ def landmark_explorer(df=None, time="os_months", event="death"):
                    "is estimated in each; the interaction p-value tests whether they differ, the test "
                    "the claim 'the effect starts later' needs.")
     return Explorer("Landmark explorer", explanation, controls, view.render)
+
+
+# ---------------------------------------------------------------------------------------------
+# Randomisation and imbalance
+# ---------------------------------------------------------------------------------------------
+
+#: Published standardised mean differences (UC-MSC minus control) from Table 1 (figures sheet).
+PUBLISHED_SMD = {"tbil": 0.46, "meld": 0.27}
+
+
+def _randomization_view(population, scheme, n_patients, seed=2021, n_trials=2000):
+    from .randomization import share_as_extreme, simulate_imbalance
+
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(len(population), size=n_patients, replace=n_patients > len(population))
+    patients = population.iloc[np.sort(rows)].reset_index(drop=True)
+    strata = "meld_gt15" if scheme == "stratified" else None
+    columns = ["tbil", "meld"] + (["meld_gt15"] if strata else [])
+    smds = simulate_imbalance(patients[columns], scheme, n_trials, seed, strata_column=strata)
+    shares = share_as_extreme(smds[["tbil", "meld"]], PUBLISHED_SMD)
+    text = (f"<p>{n_trials:,} re-randomisations of {n_patients} patients ({scheme}"
+            f"{', strata MELD > 15' if strata else ''}). An imbalance at least as large as Table 1's: "
+            f"TBIL (|SMD| &ge; {PUBLISHED_SMD['tbil']}) in <b>{shares['tbil']:.1%}</b>, "
+            f"MELD (|SMD| &ge; {PUBLISHED_SMD['meld']}) in <b>{shares['meld']:.1%}</b> of them.</p>")
+    fig = Figure(figsize=(7, 3.2))
+    axes = fig.subplots(1, 2, sharey=True)
+    for ax, name, label in zip(axes, ("tbil", "meld"), ("TBIL", "MELD"), strict=True):
+        ax.hist(smds[name], bins=np.linspace(-0.8, 0.8, 41), color="#0072B2", edgecolor="white")
+        for sign in (-1, 1):
+            ax.axvline(sign * PUBLISHED_SMD[name], color="#E69F00", linewidth=2)
+        ax.set_title(f"SMD of {label} (Table 1: {PUBLISHED_SMD[name]:+.2f})")
+        ax.set_xlabel("SMD, UC-MSC minus control")
+    axes[0].set_ylabel("Number of re-randomisations")
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.16, top=0.88, wspace=0.08)
+    return text, fig
+
+
+def randomization_explorer():
+    """Randomisation and imbalance: how often chance alone gives an imbalance like Table 1's.
+
+    Controls: the scheme (simple, blocked in blocks of 4, stratified by MELD > 15) and the trial
+    size. The patients are drawn from the virtual trial (both arms pooled) and re-randomised
+    2,000 times (``trialkit.randomization.simulate_imbalance``).
+
+    Examples
+    --------
+    >>> w = randomization_explorer()
+    >>> w.controls["scheme"].value = "stratified"
+    >>> "strata MELD > 15" in w.result.value
+    True
+    """
+    from .data import load_trial
+
+    population = load_trial()[["tbil", "meld", "meld_gt15"]]
+    controls = {
+        "scheme": widgets.Dropdown(options=["simple", "blocked", "stratified"], value="simple",
+                                   description="Scheme"),
+        "n_patients": widgets.IntSlider(value=len(population), min=20, max=1000, step=1,
+                                        description="Trial size", continuous_update=False),
+    }
+    explanation = ("The same patients, dealt into two arms again and again by the chosen scheme: the "
+                   "histograms show the baseline imbalance (standardised mean difference) that chance "
+                   "alone produces, against the imbalance printed in Table 1 (orange lines).")
+    return Explorer("Randomisation and imbalance", explanation, controls,
+                    lambda scheme, n_patients: _randomization_view(population, scheme, n_patients))
+
+
+# ---------------------------------------------------------------------------------------------
+# Immortal time
+# ---------------------------------------------------------------------------------------------
+
+class _ImmortalTimeView:
+    """Hazard ratios of 'prolonged' treatment by threshold week, computed once per week."""
+
+    def __init__(self, seed, scale):
+        from functools import lru_cache
+
+        self.seed, self.scale = seed, scale
+        self.ratios = lru_cache(maxsize=None)(self._ratios)
+
+    def _ratios(self, week):
+        import dataclasses
+
+        from .cohort import CohortParameters, duration_hazard_ratios, simulate_cohort
+
+        params = dataclasses.replace(CohortParameters(), decision_week=float(week))
+        cohort = simulate_cohort(self.seed, 64 * self.scale, 59 * self.scale, params=params)
+        return duration_hazard_ratios(cohort, landmark=float(week), decision_week=float(week))
+
+    def render(self, week):
+        table = self.ratios(week)
+        rows = "".join(f"<tr><td>{name}</td><td>{r.hr:.2f}</td><td>{r.ci_lower:.2f}-{r.ci_upper:.2f}</td></tr>"
+                       for name, r in table.iterrows())
+        text = (f"<p>'Prolonged' means treated beyond week {week}. The true effect of prolonging is none "
+                f"(HR 1).</p><table><tr><th>analysis</th><th>HR prolonged vs not</th><th>95% CI</th></tr>"
+                f"{rows}</table>")
+        fig = Figure(figsize=(6, 3.2))
+        ax = fig.subplots()
+        y = np.arange(len(table))[::-1]
+        ax.errorbar(table["hr"], y, xerr=[table["hr"] - table["ci_lower"], table["ci_upper"] - table["hr"]],
+                    fmt="o", color="#0072B2", capsize=3)
+        ax.axvline(1, color="0.3", linestyle="--", linewidth=1)
+        ax.set_xscale("log")
+        _plain_log_ticks(ax.xaxis, [0.01, 0.03, 0.1, 0.3, 1, 3])
+        ax.set_xlim(0.005, 5)
+        ax.set_yticks(y, list(table.index))
+        ax.set_title(f"Hazard ratio of prolonged treatment (threshold: week {week})")
+        ax.set_xlabel("Hazard ratio, prolonged vs not (log scale)")
+        fig.subplots_adjust(left=0.22, right=0.97, bottom=0.17, top=0.88)
+        return text, fig
+
+
+def immortal_time_explorer(seed=98, scale=5):
+    """Immortal time: the threshold that defines 'prolonged treatment' in a retrospective cohort.
+
+    The synthetic cohort of ``trialkit.cohort`` (``scale`` times the published group sizes) has
+    no true effect of treatment duration. The naive comparison from the first infusion credits
+    the prolonged group with the weeks its patients had to survive to be called prolonged; the
+    landmark and time-varying analyses do not.
+
+    Examples
+    --------
+    >>> w = immortal_time_explorer()
+    >>> w.controls["week"].value = 8
+    >>> "beyond week 8" in w.result.value
+    True
+    """
+    view = _ImmortalTimeView(seed, scale)
+    # Beyond week 12 too few patients are alive to be "prolonged" in the published proportions.
+    controls = {"week": widgets.IntSlider(value=4, min=1, max=12, description="Threshold (weeks)",
+                                          continuous_update=False, style={"description_width": "130px"})}
+    explanation = ("Patients are 'prolonged' if treated beyond the threshold week, as in the retrospective "
+                   "cohort (more than 4 weeks). Nothing about treatment changes survival here: a hazard "
+                   "ratio far from 1 is bias.")
+    return Explorer("Immortal time", explanation, controls, view.render)
