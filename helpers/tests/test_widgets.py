@@ -80,9 +80,9 @@ def test_randomization_explorer_matches_the_library():
 
 
 def test_immortal_time_explorer_shows_bias_growing_with_the_threshold():
-    from trialkit.widgets import immortal_time_explorer
-
     import re
+
+    from trialkit.widgets import immortal_time_explorer
 
     w = immortal_time_explorer()
     naive, pictures = {}, set()
