@@ -262,3 +262,19 @@ def test_exercises_contain_no_solutions_or_hidden_tests():
         for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "MARK SCHEME", "expected = tk."):
             assert marker not in text, f"{path}: {marker}"
         json.loads(text)
+
+
+def test_students_can_validate_their_work_with_a_command(tmp_path):
+    """`nbgrader validate` (the command behind JupyterLab's Validate button) on a student's copy."""
+    release = notebook_path(ROOT / "exercises", FIRST)
+    answered = tmp_path / "answered" / release.name
+    answered.parent.mkdir()
+    nbformat.write(_alternative(None, nbformat.read(release, as_version=4)), answered)
+    result = run([str(BIN / "nbgrader"), "validate", str(answered)], tmp_path)
+    assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout[-3000:]
+
+    blank = tmp_path / "blank" / release.name
+    blank.parent.mkdir()
+    shutil.copy(release, blank)
+    result = run([str(BIN / "nbgrader"), "validate", str(blank)], tmp_path)
+    assert "VALIDATION FAILED ON" in result.stdout and "NotImplementedError" in result.stdout, result.stdout[-3000:]
