@@ -1,7 +1,8 @@
 """Benchmark: how long each widget takes to update, at the 95th percentile of 200 updates.
 
 An update is what follows a student's move of a control: the computation and the new figure
-(the time between setting the control's value and the widget's outputs being replaced).
+(the time between setting the control's value and the widget's outputs being replaced). The
+moves are random over the controls' whole ranges, so cached and uncached values both count.
 The threshold at which an interface feels instant is about 100 ms. Prints `<widget>_p95_ms`.
 
 Run: .venv/bin/python benchmarks/widgets.py
@@ -38,17 +39,26 @@ def main():
     moves = [setter("landmark", int(m)) for m in months]
     print(f"landmark_explorer_p95_ms: {p95_ms(widgets.landmark_explorer(), moves):.0f}")
 
-    survival = np.round(rng.uniform(0.40, 0.95, N_UPDATES), 2)
-    print(f"sample_size_explorer_p95_ms: "
-          f"{p95_ms(widgets.sample_size_explorer(), [setter('s_treatment', float(s)) for s in survival]):.0f}")
+    # Sample size: any of its six sliders, to a random value in its range (alpha and power move the
+    # y range, which redraws the whole figure).
+    w = widgets.sample_size_explorer()
+    names = rng.choice(list(w.controls), N_UPDATES)
+    moves = [setter(str(n), float(np.round(rng.uniform(w.controls[n].min, w.controls[n].max), 2))) for n in names]
+    print(f"sample_size_explorer_p95_ms: {p95_ms(w, moves):.0f}")
 
+    # Randomisation: the scheme or the trial size (20-1000 patients), chosen at random.
     schemes = rng.choice(["simple", "blocked", "stratified"], N_UPDATES)
-    print(f"randomization_explorer_p95_ms: "
-          f"{p95_ms(widgets.randomization_explorer(), [setter('scheme', str(s)) for s in schemes]):.0f}")
+    sizes = rng.integers(20, 1001, N_UPDATES)
+    moves = [setter("scheme", str(s)) if rng.random() < 0.5 else setter("n_patients", int(n))
+             for s, n in zip(schemes, sizes, strict=True)]
+    print(f"randomization_explorer_p95_ms: {p95_ms(widgets.randomization_explorer(), moves):.0f}")
 
+    # Immortal time: every threshold week is computed when the widget is made (timed here too).
+    start = time.perf_counter()
+    w = widgets.immortal_time_explorer()
+    print(f"immortal_time_explorer_create_s: {time.perf_counter() - start:.1f}")
     weeks = rng.integers(1, 13, N_UPDATES)
-    print(f"immortal_time_explorer_p95_ms: "
-          f"{p95_ms(widgets.immortal_time_explorer(), [setter('week', int(w)) for w in weeks]):.0f}")
+    print(f"immortal_time_explorer_p95_ms: {p95_ms(w, [setter('week', int(week)) for week in weeks]):.0f}")
 
     # Re-run: one click draws one new trial (the default batch is 5; per trial here).
     rerun = widgets.rerun_trial_explorer(batch=1)

@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 
 from .analysis import km_by_arm, landmark_analysis
 from .errors import TrialkitInputError
+from .live_figure import LiveFigure
 from .plots import ARM_COLOURS, MARGINS
 
 __all__ = ["LandmarkView"]
@@ -15,11 +16,15 @@ __all__ = ["LandmarkView"]
 class LandmarkView:
     """Kaplan-Meier curves fitted once; hazard ratios per landmark computed once and remembered.
 
+    ``render`` returns the figure as PNG bytes. The figure is built once and only its landmark
+    line and title are redrawn for a new landmark (:class:`~trialkit.live_figure.LiveFigure`):
+    drawing a new figure on every move of the slider would cost more than the analysis.
+
     Examples
     --------
     >>> from trialkit import load_trial
     >>> view = LandmarkView(load_trial())
-    >>> text, fig = view.render(13)
+    >>> text, png = view.render(13)
     >>> "Interaction" in text
     True
     """
@@ -28,13 +33,14 @@ class LandmarkView:
         self.df, self.time, self.event = df, time, event
         self.curves = km_by_arm(df, time, event)
         self.summary = lru_cache(maxsize=None)(self._summary)
+        self.fig = None
 
     def _summary(self, landmark):
         return landmark_analysis(self.df, landmark, reference="UC-MSC", time=self.time, event=self.event,
                                  interaction_model=False)
 
     def render(self, landmark):
-        """HTML of the hazard ratios and a figure of the curves with the landmark marked.
+        """HTML of the hazard ratios, and a PNG of the curves with the landmark marked.
 
         A landmark where a window has no events in one arm gives the reason instead of the table.
         """
@@ -58,16 +64,21 @@ class LandmarkView:
         return text
 
     def _figure(self, landmark):
-        fig = Figure(figsize=(6, 3.6))
-        ax = fig.subplots()
-        for name, kmf in self.curves.items():
-            sf = kmf.survival_function_
-            ax.step(sf.index, sf.iloc[:, 0], where="post", color=ARM_COLOURS[name], label=name)
-        ax.axvline(landmark, color="0.3", linestyle="--", linewidth=1)
-        ax.set_ylim(0.5, 1.01)
-        ax.set_title(f"Overall survival with a landmark at {landmark} months")
-        ax.set_xlabel("Months since randomisation")
-        ax.set_ylabel("Proportion alive")
-        ax.legend(title="Arm", loc="lower left")
-        fig.subplots_adjust(**MARGINS)
-        return fig
+        """The curves, drawn once; each landmark moves the dashed line and changes the title."""
+        if self.fig is None:
+            self.fig = Figure(figsize=(6, 3.6), dpi=72)
+            ax = self.fig.subplots()
+            for name, kmf in self.curves.items():
+                sf = kmf.survival_function_
+                ax.step(sf.index, sf.iloc[:, 0], where="post", color=ARM_COLOURS[name], label=name)
+            self._line = ax.axvline(landmark, color="0.3", linestyle="--", linewidth=1)
+            ax.set_ylim(0.5, 1.01)
+            self._title = ax.set_title(" ", y=1.0)  # y given: matplotlib skips measuring where to put it
+            ax.set_xlabel("Months since randomisation")
+            ax.set_ylabel("Proportion alive")
+            ax.legend(title="Arm", loc="lower left")
+            self.fig.subplots_adjust(**MARGINS)
+            self.live = LiveFigure(self.fig, [self._line, self._title])
+        self._line.set_xdata([landmark, landmark])
+        self._title.set_text(f"Overall survival with a landmark at {landmark} months")
+        return self.live.png()
