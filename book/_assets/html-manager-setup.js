@@ -2,12 +2,17 @@
 // (embed-amd.js), both vendored in _static/ (see book/vendor.py and nb_ipywidgets_js in _config.yml).
 (function () {
   "use strict";
-  // 1. The HTML manager loads its fonts (Font Awesome) from the folder require.js says it lives in;
-  //    without this, require.js puts it beside each page (notebooks/@jupyter-widgets/...: 404).
+  // 1. The HTML manager's bundles load their fonts (Font Awesome, for icons on buttons) from the
+  //    folder require.js says each named module lives in; without this, require.js puts them
+  //    beside each page (notebooks/@jupyter-widgets/...: 404). The modules are defined inside
+  //    embed-amd.js, so these paths only tell where they "are": html-manager/, beside the fonts.
   var here = document.currentScript.src;
-  window.require.config({
-    paths: { "@jupyter-widgets/html-manager/dist": new URL("html-manager", here).href },
+  var folder = new URL("html-manager", here).href;
+  var paths = { "@jupyter-widgets/html-manager/dist": folder };
+  ["base", "base7", "controls", "controls7", "html-manager"].forEach(function (name) {
+    paths["@jupyter-widgets/" + name] = folder + "/" + name;
   });
+  window.require.config({ paths: paths });
   // The manager fetches the code of widgets it does not bundle (third-party ones) from the URL in
   // a script's data-jupyter-widgets-cdn attribute, jsDelivr by default. Point it at this site:
   // such a widget then fails visibly (a 404 the tests catch) instead of calling another host.

@@ -235,7 +235,7 @@ def rerun_trial_explorer(batch=5):
     True
     """
     controls = {"n_new": widgets.IntSlider(value=batch, min=1, max=50, description="Trials per click",
-                                           continuous_update=False)}
+                                           continuous_update=False, style={"description_width": "110px"})}
     button = widgets.Button(description="Re-run the trial", button_style="primary", icon="refresh")
     explanation = ("Each click draws new virtual trials from the same model (same true effect, new "
                    "patients) and adds their hazard ratios to the histogram: the sampling distribution "
