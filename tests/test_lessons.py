@@ -48,3 +48,12 @@ def test_lesson_structure(path):
     assert nb["metadata"]["kernelspec"]["name"] == "python3"
     code = [c for c in nb["cells"] if c["cell_type"] == "code"]
     assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "commit without outputs"
+
+
+def test_every_widget_is_used_by_a_lesson():
+    from trialkit import widgets
+
+    sources = " ".join("".join(c["source"]) for p in LESSONS for c in json.loads(p.read_text(encoding="utf-8"))["cells"]
+                       if c["cell_type"] == "code")
+    unused = [name for name in widgets.__all__ if name != "Explorer" and f"{name}(" not in sources]
+    assert not unused, f"widgets no lesson shows: {unused}"
