@@ -269,12 +269,20 @@ def test_students_can_validate_their_work_with_a_command(tmp_path):
     release = notebook_path(ROOT / "exercises", FIRST)
     answered = tmp_path / "answered" / release.name
     answered.parent.mkdir()
-    nbformat.write(_alternative(None, nbformat.read(release, as_version=4)), answered)
+    nb = _alternative(None, nbformat.read(release, as_version=4))
+    nbformat.write(replace_answer(nb, "interpretation", "The HR compares control with UC-MSC; ..."), answered)
     result = run([str(BIN / "nbgrader"), "validate", str(answered)], tmp_path)
     assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout[-3000:]
+
+    unwritten = tmp_path / "unwritten" / release.name  # every code answer right, the written one left empty
+    unwritten.parent.mkdir()
+    nbformat.write(_alternative(None, nbformat.read(release, as_version=4)), unwritten)
+    result = run([str(BIN / "nbgrader"), "validate", str(unwritten)], tmp_path)
+    assert "VALIDATION FAILED ON 1 CELL(S)" in result.stdout and "You did not provide a response" in result.stdout
 
     blank = tmp_path / "blank" / release.name
     blank.parent.mkdir()
     shutil.copy(release, blank)
     result = run([str(BIN / "nbgrader"), "validate", str(blank)], tmp_path)
-    assert "VALIDATION FAILED ON" in result.stdout and "NotImplementedError" in result.stdout, result.stdout[-3000:]
+    graded = sum(1 for c in nbformat.read(release, as_version=4).cells if c.metadata.get("nbgrader", {}).get("grade"))
+    assert f"VALIDATION FAILED ON {graded} CELL(S)" in result.stdout, result.stdout[-3000:]  # every part unanswered
