@@ -33,7 +33,19 @@ class LandmarkView:
         self.df, self.time, self.event = df, time, event
         self.curves = km_by_arm(df, time, event)
         self.summary = lru_cache(maxsize=None)(self._summary)
-        self.fig = None
+        self.fig = Figure(figsize=(6, 3.6), dpi=72)
+        ax = self.fig.subplots()
+        for name, kmf in self.curves.items():
+            sf = kmf.survival_function_
+            ax.step(sf.index, sf.iloc[:, 0], where="post", color=ARM_COLOURS[name], label=name)
+        self._line = ax.axvline(0, color="0.3", linestyle="--", linewidth=1)
+        ax.set_ylim(0.5, 1.01)
+        self._title = ax.set_title(" ", y=1.0)  # y given: matplotlib skips measuring where to put it
+        ax.set_xlabel("Months since randomisation")
+        ax.set_ylabel("Proportion alive")
+        ax.legend(title="Arm", loc="lower left")
+        self.fig.subplots_adjust(**MARGINS)
+        self.live = LiveFigure(self.fig, [self._line, self._title])
 
     def _summary(self, landmark):
         return landmark_analysis(self.df, landmark, reference="UC-MSC", time=self.time, event=self.event,
@@ -64,21 +76,7 @@ class LandmarkView:
         return text
 
     def _figure(self, landmark):
-        """The curves, drawn once; each landmark moves the dashed line and changes the title."""
-        if self.fig is None:
-            self.fig = Figure(figsize=(6, 3.6), dpi=72)
-            ax = self.fig.subplots()
-            for name, kmf in self.curves.items():
-                sf = kmf.survival_function_
-                ax.step(sf.index, sf.iloc[:, 0], where="post", color=ARM_COLOURS[name], label=name)
-            self._line = ax.axvline(landmark, color="0.3", linestyle="--", linewidth=1)
-            ax.set_ylim(0.5, 1.01)
-            self._title = ax.set_title(" ", y=1.0)  # y given: matplotlib skips measuring where to put it
-            ax.set_xlabel("Months since randomisation")
-            ax.set_ylabel("Proportion alive")
-            ax.legend(title="Arm", loc="lower left")
-            self.fig.subplots_adjust(**MARGINS)
-            self.live = LiveFigure(self.fig, [self._line, self._title])
+        """The curves (drawn once, in __init__) with the dashed line moved and the title changed."""
         self._line.set_xdata([landmark, landmark])
         self._title.set_text(f"Overall survival with a landmark at {landmark} months")
         return self.live.png()

@@ -8,6 +8,7 @@ Expensive controls update on release (``continuous_update=False``) or on a butto
 
 import html
 import io
+import itertools
 
 import ipywidgets as widgets
 import numpy as np
@@ -39,9 +40,10 @@ def _nice_ceiling(value):
     """The smallest of 5, 10, 20, 50, 100, 200, ... at least ``value``: a y range that changes rarely,
     so that a widget's still picture (axes, ticks) is redrawn only when the data outgrow it."""
     nice = 5.0
-    while nice < value:
-        nice *= 2 if str(int(nice))[0] in "15" else 2.5
-    return nice
+    for factor in itertools.cycle((2, 2, 2.5)):  # 5 -> 10 -> 20 -> 50 -> 100 -> ...
+        if nice >= value:
+            return nice
+        nice *= factor
 
 
 def _plain_log_ticks(axis, ticks):
