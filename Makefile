@@ -5,9 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+# The website's vendored JavaScript (book/book.mk fetches it); the feedback pages use its MathJax.
+BOOK_VENDORED := book/_vendor/VERSIONS.json
 
 .PHONY: course install selfcheck test lint data clean-venv help exercises check-exercises browser \
-	release collect autograde feedback grades item-analysis
+	release collect autograde validate-submissions feedback grades item-analysis sandbox
 
 # nbgrader runs alembic and jupyter from the environment: put it first on PATH.
 NBGRADER := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/nbgrader
@@ -16,7 +18,7 @@ A ?=
 help:  ## List the targets.
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-course: install selfcheck exercises book  ## Set everything up and run the course's main job.
+course: install sandbox selfcheck exercises book  ## Set everything up and run the course's main job.
 	@echo
 	@echo "The course is ready. Where things are:"
 	@echo "  _build/html/ the course website: open _build/html/index.html, or run  make serve-book"
@@ -29,7 +31,7 @@ course: install selfcheck exercises book  ## Set everything up and run the cours
 
 install: $(STAMP)  ## Create .venv/ and install requirements.txt (includes the helper library).
 
-$(STAMP): requirements.txt requirements-lock.txt helpers/pyproject.toml
+$(STAMP): requirements.txt requirements-lock.txt helpers/pyproject.toml grading/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "the course needs Python 3.11: run make PYTHON=python3.11 ...")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
@@ -46,7 +48,13 @@ browser:  ## Install Debian's chromium for the browser tests (needs root or sudo
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) browser  ## Run every test.
+sandbox:  ## Install bubblewrap, the grading sandbox (Debian package; needs root or sudo), if missing.
+	@command -v bwrap >/dev/null || { \
+	  echo "installing bubblewrap (Debian package) for the grading sandbox"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq bubblewrap >/dev/null; }
+
+test: $(STAMP) browser sandbox $(BOOK_VENDORED)  ## Run every test.
 	$(PY) -m pytest
 
 lint: $(STAMP)  ## Lint with ruff (also part of make test).
@@ -61,7 +69,7 @@ exercises: $(STAMP)  ## Regenerate the student versions in exercises/ from solut
 	@set -e; for a in $$(cd solutions && ls -d */ | tr -d /); do $(NBGRADER) generate_assignment $$a --force; done
 
 check-exercises: $(STAMP)  ## Fail if exercises/ is not what nbgrader generates from solutions/.
-	$(PY) scripts/course.py check-exercises
+	$(PY) -m coursegrader check-exercises
 
 release: $(STAMP)  ## Generate and release assignment A to the students (nbgrader exchange).
 	$(NBGRADER) generate_assignment $(A) --force
@@ -70,18 +78,21 @@ release: $(STAMP)  ## Generate and release assignment A to the students (nbgrade
 collect: $(STAMP)  ## Collect the students' submissions of A from the exchange into submitted/.
 	$(NBGRADER) collect $(A)
 
-autograde: $(STAMP)  ## Autograde A; unreadable submissions are reported by name, never graded.
-	$(PY) scripts/course.py autograde $(A)
+JOBS ?=
+autograde: $(STAMP)  ## Autograde A, each submission sandboxed, in parallel (JOBS=N; default one per core).
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m coursegrader autograde $(A) $(if $(JOBS),-j $(JOBS))
 
-feedback: $(STAMP)  ## Generate feedback HTML for A and return it to the students.
-	$(NBGRADER) generate_feedback $(A) --force
-	-$(NBGRADER) release_feedback $(A)
+validate-submissions: $(STAMP)  ## Run nbgrader validate on every submission of A, sandboxed.
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m coursegrader validate $(A)
+
+feedback: $(STAMP) $(BOOK_VENDORED)  ## Feedback pages for A (no hidden tests, MathJax inside), returned to students.
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m coursegrader feedback $(A)
 
 grades: $(STAMP)  ## Export every grade to grades.csv.
 	$(NBGRADER) export --to grades.csv
 
 item-analysis: $(STAMP)  ## Which graded parts of A the class missed: table and plot in reports/.
-	$(PY) scripts/course.py item-analysis $(A)
+	$(PY) -m coursegrader item-analysis $(A)
 
 clean-venv:  ## Remove the virtual environment.
 	rm -rf $(VENV)

@@ -25,3 +25,36 @@ c.Execute.timeout = 90
 # Keep a runaway print loop from bloating the graded notebook and the feedback.
 c.LimitOutput.max_lines = 500
 c.LimitOutput.max_traceback = 50
+
+# ---- Grading student code safely (the course's grading tools, package coursegrader in grading/) ----
+# Every autograde runs each submission's kernel in a sandbox (bubblewrap): no network, a read-only
+# system, a private copy of that one submission, limits on memory, processes, CPU time and files.
+# Where the sandbox cannot start, autograding stops with a message; it never grades unsandboxed.
+# Opt-out for code you trust: COURSEGRADER_NO_SANDBOX=1 (or `python -m coursegrader autograde
+# --no-sandbox`). Limits: c.SandboxProvisioner.memory_mb = 2048, .processes, .cpu_seconds,
+# .file_size_mb, .open_files, .workdir_mb, .cpus (see the instructor guide).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "coursegrader.preprocessors.RestoreTestCells",  # no false "checksum has changed" per hidden test
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "coursegrader.preprocessors.SandboxedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "coursegrader.preprocessors.LimitOutputSize",  # LimitOutput counts lines only
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
+# Feedback: each failed test's message and the student's own code, never a hidden test's code.
+# (`make feedback` also puts MathJax inside each page, so that it reads offline.)
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+    "coursegrader.preprocessors.HideHiddenTests",
+]

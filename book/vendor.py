@@ -36,7 +36,9 @@ PACKAGES = {
         "mathjax",
         # The component Sphinx uses (tex-mml-chtml), the fonts it loads, and the pieces it can
         # load on demand: TeX extensions (autoload), accessibility and the speech engine (menu).
-        {"es5/tex-mml-chtml.js": "tex-mml-chtml.js", "es5/output/": "output/", "es5/input/": "input/",
+        # tex-svg-full.js: the self-contained build that the grading feedback pages carry inside.
+        {"es5/tex-mml-chtml.js": "tex-mml-chtml.js", "es5/tex-svg-full.js": "tex-svg-full.js",
+         "es5/output/": "output/", "es5/input/": "input/",
          "es5/a11y/": "a11y/", "es5/sre/": "sre/", "es5/ui/": "ui/", "es5/adaptors/": "adaptors/",
          "LICENSE": "LICENSE"},
     ),

@@ -5,7 +5,6 @@ the item analysis; check exact scores.
 """
 
 import copy
-import importlib.util
 import json
 import os
 import pathlib
@@ -16,14 +15,13 @@ import sys
 import nbformat
 import pytest
 
+from coursegrader import reports
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BIN = pathlib.Path(sys.executable).parent
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir())
 FIRST = "03_survival"  # the assignment the failure modes are tried on
 
-_spec = importlib.util.spec_from_file_location("course", ROOT / "scripts" / "course.py")
-course_tools = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(course_tools)
 
 
 def run(args, cwd):
@@ -157,8 +155,7 @@ def course(tmp_path_factory):
             broken.write_text('{"cells": [', encoding="utf-8")
     results = {}
     for assignment in ASSIGNMENTS:
-        results[assignment] = run([sys.executable, str(ROOT / "scripts" / "course.py"), "autograde", assignment],
-                                  folder)
+        results[assignment] = run([sys.executable, "-m", "coursegrader", "autograde", assignment], folder)
     return folder, results
 
 
@@ -200,7 +197,7 @@ def test_broken_submission_is_reported_by_name_and_not_graded(course):
     folder, results = course
     result = results[FIRST]
     assert result.returncode == 1
-    assert "NOT GRADED: broken_json" in result.stderr
+    assert "NOT GRADED: broken_json" in result.stdout
     assert "broken_json" not in auto_scores(folder, FIRST)
     assert (folder / "autograded" / "solution" / FIRST).is_dir()
 
@@ -240,8 +237,8 @@ def test_item_analysis_matches_a_hand_computation(course):
     import numpy as np
 
     folder, _ = course
-    scores, maxima = course_tools.item_scores(FIRST, root=folder)
-    table = course_tools.item_analysis(scores.astype(float), maxima)
+    scores, maxima = reports.item_scores(FIRST, root=folder)
+    table = reports.item_analysis(scores.astype(float), maxima)
     # By hand, from the expected class results: the KM part (2 points) has full marks for
     # solution, alternative, exception, inverted, deletes_test, huge_output: 6 of the 9 students.
     assert table.loc["km_36_months", "full_marks"] == pytest.approx(6 / 9)
@@ -252,7 +249,7 @@ def test_item_analysis_matches_a_hand_computation(course):
 
 
 def test_committed_exercises_are_what_nbgrader_generates():
-    result = run([sys.executable, str(ROOT / "scripts" / "course.py"), "check-exercises"], ROOT)
+    result = run([sys.executable, "-m", "coursegrader", "check-exercises"], ROOT)
     assert result.returncode == 0, result.stderr
 
 
