@@ -125,8 +125,17 @@ def test_sample_size_numbers():
          f"{math.ceil(schoenfeld.events)} deaths (Schoenfeld) or {freedman.n_per_arm} patients per arm (Freedman)")
     assert schoenfeld.n_per_arm < 100 and freedman.n_per_arm < 100  # neither gives the printed 100
     assert tk.power_from_events(schoenfeld.hazard_ratio, DEATHS) > 0.9  # "ample power"
-    power = tk.power_from_events(1 / tk.PUBLISHED["os_hr"][0], DEATHS)
-    says(f"power of only about {100 * power:.0f}%")
+    # power for planning effects fixed in advance, not "observed power" at the trial's own estimate
+    p6, p7 = (tk.power_from_events(hr, DEATHS) for hr in (0.6, 0.7))
+    says(f"a hazard ratio of 0.6 or 0.7 (a 40% or 30% lower hazard of death with UC-MSC), the same "
+         f"{DEATHS} deaths give a power of only {p6:.0%} and {p7:.0%}",
+         "Hoenig and Heisey 2001", "Hoenig JM, Heisey DM. The abuse of power")
+    assert "observed HR" not in CODE and "power of only about 55%" not in TEXT
+    # "about 50% for any result with p near 0.05": observed power at p = 0.05 exactly
+    z = norm.isf(0.025)
+    assert norm.cdf(z - z) + norm.cdf(-2 * z) == pytest.approx(0.5, abs=0.001)
+    hr, lower, upper, _ = tk.PUBLISHED["os_hr"]
+    says(f"in the interval, {1 / upper:.2f}–{1 / lower:.2f}")
 
 
 def test_published_interaction():
@@ -147,9 +156,19 @@ def test_safety_bound():
 
 
 def test_confirmatory_trial_events():
-    events = {hr: math.ceil(tk.sample_size(0.60, 0.60**hr).events) for hr in (0.6, 0.7)}
-    says(f"For a hazard ratio of 0.6 a trial needs {events[0.6]} deaths", f"for 0.7 it needs {events[0.7]}")
+    planning = (0.6, 0.7, 0.75)
+    estimate = 1 / tk.PUBLISHED["os_hr"][0]
+    # a smaller effect than the estimate: every planning HR lies between the estimate and 1
+    assert all(estimate < hr < 1 for hr in planning)
+    assert "for planning_hr in (0.6, 0.7, 0.75):" in CODE
+    says("a hazard ratio between the estimated 0.53 and 1 (closer to 1)", "(Ioannidis 2008)",
+         "Ioannidis JPA. Why most discovered true associations are inflated")
+    assert "should be smaller than the 0.53" not in TEXT
+    events = {hr: math.ceil(tk.sample_size(0.60, 0.60**hr).events) for hr in planning}
+    says(f"For a hazard ratio of 0.6 a trial needs {events[0.6]} deaths", f"for 0.7 it needs {events[0.7]}",
+         f"for 0.75 it needs {events[0.75]}, almost nine times as many")
     assert 2.5 < events[0.6] / DEATHS < 3.5  # "about three times what this trial observed"
+    assert 8.5 < events[0.75] / DEATHS < 9  # "almost nine times"
 
 
 # --- qualitative claims about the virtual trial ---------------------------------------------
@@ -273,3 +292,5 @@ def test_printed_outputs(lesson_outputs):
     assert "p >= 0.05 from 1 extra UC-MSC death(s)" in out
     assert "interaction p = 0.047" in out
     assert "Fisher's exact p = 0.70" in out
+    assert "power with 43 deaths to detect a planning HR 0.6: 39%" in out
+    assert "power with 43 deaths to detect a planning HR 0.7: 21%" in out
