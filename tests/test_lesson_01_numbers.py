@@ -310,3 +310,9 @@ def test_the_press_summary_is_quoted_exactly():
                   "had a significantly higher survival rate during the 13 to 75-month follow-up period"):
         assert quote.lower() in source
         says(quote)
+
+
+def test_the_virtual_trial_is_not_described_as_the_real_one():
+    says("In the virtual trial the two curves stay close together",
+         "The virtual trial was calibrated to reproduce the paper's situation, and does: a **near miss**")
+    assert "This is the paper's situation" not in TEXT

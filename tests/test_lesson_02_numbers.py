@@ -320,3 +320,13 @@ def test_printed_outputs_carry_the_key_numbers(lesson_outputs):
     assert "observed power from the printed p (0.051) alone: 49.7%" in out
     assert "observed power from the Wald p of the CI (0.049) alone: 50.5%" in out
     assert "p = 0.05 : observed power 50.0%" in out
+
+
+def test_virtual_results_are_not_stated_as_facts_about_the_real_trial(text):
+    # the tail shares re-randomise the virtual patients; the SD of the SMD does not depend on them
+    assert "These shares re-randomise the *virtual* patients, who stand in for the real ones" in text
+    assert "for the real trial the shares are estimates, not facts" in text
+    # the best/worst-case bracket is computed on the virtual trial
+    assert "In the virtual trial these extremes, implausible as they are, bracket what the missing outcomes" in text
+    assert "The real trial's extremes cannot be computed without its data" in text
+    assert "they bracket the truth" not in text

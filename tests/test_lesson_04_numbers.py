@@ -324,3 +324,19 @@ def test_hcc_landmark(trial, text):
     died = trial[trial["hcc_status"] == 2].groupby("arm").size()
     assert died["control"] > died["UC-MSC"]  # "more of them in the control arm"
     assert re.search(r"larger than the paper's 2\.02", text)
+
+
+def test_virtual_results_are_not_stated_as_facts_about_the_real_trial(text):
+    assert "In the virtual trial, then, the arms hardly differ for the first three years" in text
+    assert "being randomised to UC-MSC made no visible difference" not in text
+    assert "In the virtual trial, two things happened by month 13" in text
+    assert "In the virtual trial the shift is modest and works against UC-MSC" in text
+    assert "The paper gives no baseline data for the patients still at risk at 13 months" in text
+    assert "Adjusting for MELD moves the virtual trial's after-window hazard ratio up a little" in text
+    control, msc = _implied_deaths(*tk.PUBLISHED["os_hr_0_13"][:3])
+    assert round(control) == round(msc) == 10
+    assert "whose first-13-month interval implies about 10 deaths per arm" in text
+    assert "In the virtual trial, over the first year the two arms lived practically the same" in text
+    assert "The paper reports no RMST, so these are facts about the synthetic data" in text
+    assert "In the virtual trial (the table) many patients died without HCC" in text
+    assert "The table shows that many patients died without HCC" not in text

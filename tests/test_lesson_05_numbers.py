@@ -363,3 +363,12 @@ def test_ancova_versus_change_scores(trial, test):
 def test_generator_reliability_quoted():
     assert DEFAULTS.liver["tbil"].reliability == 0.7 and DEFAULTS.liver["che"].reliability == 0.7
     says("**reliability** of 0.7", "by 30% of the baseline deviation")
+
+
+def test_virtual_results_are_not_stated_as_facts_about_the_real_trial():
+    says("So, in the virtual trial, the prediction holds",
+         "For the real trial it remains a reasoned expectation",
+         "In the virtual trial every adjusted hazard ratio is further from 1",
+         "In the virtual trial the unadjusted p-value is above 0.05",
+         "in the virtual trial, adjusting the Cox model for MELD (covariate or strata) moves")
+    assert "So the prediction stands" not in TEXT and "Here it works **against" not in TEXT

@@ -288,3 +288,9 @@ def test_lesson_outputs_print_the_stanford_and_large_cohort_numbers(lesson_outpu
     heart = load_stanford_heart_transplants()
     per = heart.groupby("id").agg(ever=("transplant", "max"), death=("event", "max"))
     assert f"{len(per)} patients, {int(per['ever'].sum())} transplanted, {int(per['death'].sum())} deaths" in printed
+
+
+def test_the_synthetic_cohort_is_not_stated_as_jia_et_als_data():
+    assert "That is a property of the design, shown on synthetic patients" in TEXT
+    assert "it does not tell us what Jia et al.'s own data contain" in TEXT
+    assert "is therefore what this design produces even when there is nothing to find" not in TEXT
