@@ -280,6 +280,53 @@ def _algorithm(domain, a):
     raise ValueError(domain)
 
 
+def test_domain_1_uses_the_multiplicity_corrected_share(trial):
+    # the same computation as Lesson 2 (trial design, section 2): 16 Table 1 variables, seed 2021
+    columns = ["age", "hbeag", "tp", "alb", "plt", "cr", "alt", "ast", "tbil", "pta", "che", "inr", "meld",
+               "meld_gt15", "ascites"]
+    table1 = trial[columns].assign(male=(trial["sex"] == "M").astype(int))
+    assert table1.shape[1] == 16
+    largest = simulate_imbalance(table1, "simple", n_trials=10_000, seed=2021).abs().max(axis=1)
+    share = float(np.mean(largest >= abs(tk.smd_from_summary(*TABLE1["tbil"]))))
+    assert f"{share:.1%}" == "0.9%"
+    says(f"in at least one of them turns up in {share:.1%} of re-randomisations",
+         "as Lesson 2 (trial design) does with the same patients and seed",
+         "this is an estimate for the real trial, not a fact about it")
+    flat_code = " ".join(CODE.split())
+    assert '"ascites"]].assign(male=(trial["sex"] == "M").astype(int))' in flat_code
+    assert "in {share_any:.1%} of re-randomisations (virtual patients)" in CODE
+    assert "{shares['tbil']:.2%}" not in CODE  # not the single-variable share
+
+
+def test_the_31_excluded_patients_are_judged_once_in_domain_3():
+    _, answers = _answers(2)
+    assert answers["2.6"] in {"Y", "PY"}  # modified ITT excluding only missing outcomes is appropriate
+    says("would count the same patients twice", "the missing outcomes themselves are judged in domain 3",
+         "This is the domain in which the 31 excluded patients count", "Higgins JPT, Savović J, Page MJ, Sterne JAC")
+    assert "2.6 N," not in TEXT
+
+
+def _rob2_overall(judgements):
+    # Sterne et al. 2019: low if all low; high if any high; otherwise some concerns
+    if "High" in judgements:
+        return "High"
+    return "Some concerns" if "Some concerns" in judgements else "Low"
+
+
+def test_overall_judgement_follows_the_rob2_algorithm(lesson_outputs):
+    table = dict(re.findall(r'"domain": "(\d) [^"]*",.*?"judgement": "([^"]+)"', CODE, flags=re.S))
+    assert sorted(table) == ["1", "2", "3", "4", "5"]
+    overall = _rob2_overall(list(table.values()))
+    assert overall == "High"
+    high = [d for d, j in table.items() if j == "High"]
+    concerns = [d for d, j in table.items() if j == "Some concerns"]
+    assert high == ["1", "5"] and concerns == ["2", "3"]
+    says("Two of the five domains (1 and 5) are at high risk of bias", "Two more domains (2 and 3) have some concerns",
+         "Overall: **high risk of bias**")
+    assert "max(evidence" not in CODE and "rob2_overall(" in CODE
+    assert f"Overall risk of bias for the overall-survival result: {overall}" in _printed(lesson_outputs)
+
+
 def test_judgements_follow_the_rob2_algorithms_and_match_the_table():
     code_judgements = dict(re.findall(r'"domain": "(\d) [^"]*",.*?"judgement": "([^"]+)"', CODE, flags=re.S))
     words = {"Low": "low risk of bias", "Some concerns": "some concerns", "High": "high risk of bias"}
@@ -296,5 +343,6 @@ def test_printed_outputs(lesson_outputs):
     assert "p >= 0.05 from 1 extra UC-MSC death(s)" in out
     assert "interaction p = 0.047" in out
     assert "Fisher's exact p = 0.70" in out
+    assert "some variable among 16 with |SMD| >= 0.46 (TBIL's): 0.9% of re-runs" in out
     assert "power with 43 deaths to detect a planning HR 0.6: 39%" in out
     assert "power with 43 deaths to detect a planning HR 0.7: 21%" in out
