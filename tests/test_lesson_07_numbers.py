@@ -54,6 +54,25 @@ def test_published_crude_hcc_proportions():
         assert quoted in TEXT
 
 
+def test_the_deaths_were_censored_in_the_hcc_analysis(lesson_outputs):
+    flat = " ".join(TEXT.split())
+    os_se = tk.wald_from_ci(*tk.PUBLISHED["os_hr"][:3]).se
+    hr, lower, upper, _ = tk.PUBLISHED["hcc_hr"]
+    hcc_se = tk.wald_from_ci(hr, lower, upper).se
+    events = (1 + 1 / hr) / hcc_se**2 * (1 + hr)
+    assert hcc_se > os_se and round(events) == 38 < sum(tk.PUBLISHED["deaths_implied"]) == 43
+    assert "The HCC-free interval is the wider one" in flat
+    assert "About 38 events, fewer than the about 43 deaths and close to the 36 HCC cases" in flat
+    assert "the deaths were **censored**" in flat and "(Lesson 3, survival analysis, works this out)" in flat
+    assert "a reader cannot tell whether death was censored" not in flat
+    nb = lesson_outputs[NOTEBOOK.name]
+    printed = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
+                      for o in c.get("outputs", []) if o["output_type"] == "stream")
+    assert "HCC-free survival: HR 1.77 (0.91-3.43), SE of log HR 0.338, about 38 events" in printed
+    assert "overall survival : HR 1.89 (1.01-3.58), SE of log HR 0.323, about 42 events" in printed
+    assert "deaths implied: 43; HCC cases reported: 36" in printed
+
+
 def test_published_hcc_hazard_ratio_and_follow_up():
     hr, lower, upper, p = tk.PUBLISHED["hcc_hr"]
     assert f"HR {hr:.2f}, 95% CI {lower:.2f}–{upper:.2f}, p = {p:.3f}" in TEXT

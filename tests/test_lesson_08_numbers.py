@@ -298,6 +298,14 @@ def test_domain_1_uses_the_multiplicity_corrected_share(trial):
     assert "{shares['tbil']:.2%}" not in CODE  # not the single-variable share
 
 
+def test_hcc_analysis_censored_the_deaths():
+    # Lesson 3: an endpoint counting every death would have at least as many events as deaths
+    hr, lower, upper, _ = tk.PUBLISHED["hcc_hr"]
+    events = (1 + 1 / hr) / tk.wald_from_ci(hr, lower, upper).se ** 2 * (1 + hr)
+    assert events < DEATHS
+    says("its printed interval implies fewer events than deaths, so they were censored; Lessons 3 and 7")
+
+
 def test_the_31_excluded_patients_are_judged_once_in_domain_3():
     _, answers = _answers(2)
     assert answers["2.6"] in {"Y", "PY"}  # modified ITT excluding only missing outcomes is appropriate
