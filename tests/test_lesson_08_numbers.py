@@ -57,9 +57,31 @@ def test_wald_p_values_recovered_from_the_published_intervals():
     late = tk.wald_from_ci(*tk.PUBLISHED["os_hr_13_75"][:3])
     assert f"{overall.p:.3f}" == "0.049" and f"{late.p:.3f}" == "0.009"
     assert overall.p < 0.05 < tk.PUBLISHED["os_hr"][3]  # the printed p cannot come from the printed CI
+    hcc = tk.wald_from_ci(*tk.PUBLISHED["hcc_hr"][:3])
+    assert f"{hcc.p:.3f}" == "0.092" and hcc.p < tk.PUBLISHED["hcc_hr"][3]  # "this time the printed p the larger"
     says(f"it is {overall.p:.3f}, yet the paper prints {tk.PUBLISHED['os_hr'][3]:.3f}",
          f"gives {late.p:.3f} against a printed {tk.PUBLISHED['os_hr_13_75'][3]:.3f}",
-         f"Wald p {overall.p:.3f} (overall) and {late.p:.3f} (13–75 months)")
+         f"it gives {hcc.p:.3f} against a printed {tk.PUBLISHED['hcc_hr'][3]:.3f}",
+         f"Wald p {overall.p:.3f} (overall), {late.p:.3f} (13–75 months) and {hcc.p:.3f} (HCC-free)",
+         "against printed 0.051, 0.005 and 0.104, none reachable by rounding")
+
+
+def _unreachable(key):
+    _, lower, upper, printed = tk.PUBLISHED[key]
+    ps = [tk.wald_from_ci(math.sqrt((lower + a) * (upper + b)), lower + a, upper + b).p
+          for a in (-0.005, 0.005) for b in (-0.005, 0.005)]
+    return not (min(ps) - 0.0005 <= printed <= max(ps) + 0.0005)
+
+
+def test_three_printed_p_values_no_rounding_can_reach(lesson_outputs):
+    keys = ("os_hr", "os_hr_0_13", "os_hr_13_75", "hcc_hr")
+    unreachable = [k for k in keys if _unreachable(k)]
+    assert unreachable == ["os_hr", "os_hr_13_75", "hcc_hr"]
+    says("Three printed p-values do not match their intervals, and no rounding of the printed limits can",
+         "Only the 0–13-month row agrees, within rounding")
+    assert "Two printed p-values" not in TEXT
+    assert ("3 printed p-values no rounding of the limits can give: OS, 0-75 months, OS, landmark 13-75 months, "
+            "HCC-free, 0-75 months") in _printed(lesson_outputs)
 
 
 def test_hazard_ratios_turned_round():
