@@ -240,6 +240,14 @@ def test_liang_attrition():
     assert f"at most {remaining} of the {enrolled} ({enrolled} − {died} − {transplanted} − {lost})" in TEXT
 
 
+def test_qin_group_sizes_are_an_assumption():
+    assert "in three dose groups of 8" not in TEXT and "dose groups had 8 patients each" not in TEXT
+    assert "(the abstract does not give the group sizes)" in TEXT
+    assert "We **assume** equal groups of 8" in TEXT
+    assert "If the groups had 8 patients, the medium-dose group's 100% (8 of 8)" in TEXT
+    assert 24 / 3 == 8  # "on average the groups had 8 patients whatever the split"
+
+
 def test_qin_66_7_percent_is_not_a_count_out_of_8():
     assert not any(f"{k / 8:.1%}" == "66.7%" for k in range(9))
     assert f"{4 / 6:.1%}" == "66.7%"
