@@ -302,3 +302,23 @@ def test_the_synthetic_cohort_is_not_stated_as_jia_et_als_data():
     assert "That is a property of the design, shown on synthetic patients" in TEXT
     assert "it does not tell us what Jia et al.'s own data contain" in TEXT
     assert "is therefore what this design produces even when there is nothing to find" not in TEXT
+
+
+def test_the_infusion_schedule_simplification_is_stated():
+    quotes = ("at 1, 2, 3, and 4 weeks after recruitment", "at 1, 2, 3, 4, 5, 6, 7, and 8 weeks after recruitment")
+    seed = SEEDS / "004_d684ffe273e0e110.txt"
+    if seed.exists():  # the quotes are Jia et al.'s words
+        source = seed.read_text(encoding="utf-8").replace("\u2009", " ")  # thin spaces in the copy
+        assert all(q in source for q in quotes)
+    for q in quotes:
+        assert f'"{q}"' in TEXT
+    assert "A simplification of the schedule." in TEXT
+    assert "its weeks 0–3 are the paper's weeks 1–4 and its decision at week 4 falls where the paper's fifth" in TEXT
+    # the model as described: weekly from week 0, decision at week 4, 4 or up to 8 infusions
+    p = COHORT_DEFAULTS
+    assert (p.decision_week, p.standard_infusions, p.prolonged_infusions) == (4, 4, 8)
+    # "a patient must be alive four weeks after the first infusion to receive a fifth"
+    cohort = simulate_cohort(COHORT_SEED)
+    assert (cohort.loc[cohort["prolonged"] == 1, "time"] > p.decision_week).all()
+    assert cohort.loc[cohort["prolonged"] == 0, "weeks_treated"].max() <= p.standard_infusions
+
