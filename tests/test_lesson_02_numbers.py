@@ -330,3 +330,10 @@ def test_virtual_results_are_not_stated_as_facts_about_the_real_trial(text):
     assert "In the virtual trial these extremes, implausible as they are, bracket what the missing outcomes" in text
     assert "The real trial's extremes cannot be computed without its data" in text
     assert "they bracket the truth" not in text
+
+
+def test_the_219_are_those_not_excluded(text):
+    assert "completed follow-up" not in text
+    assert "the 219 patients who were not excluded after randomisation" in text
+    solution = (ROOT / "solutions" / "02_trial_design" / "02_trial_design.ipynb").read_text(encoding="utf-8")
+    assert "completed follow-up" not in solution

@@ -340,3 +340,23 @@ def test_virtual_results_are_not_stated_as_facts_about_the_real_trial(text):
     assert "The paper reports no RMST, so these are facts about the synthetic data" in text
     assert "In the virtual trial (the table) many patients died without HCC" in text
     assert "The table shows that many patients died without HCC" not in text
+
+
+def test_the_first_window_could_detect_only_a_large_effect(text, printed):
+    hr, lower, upper, _ = tk.PUBLISHED["os_hr_0_13"]
+    deaths = sum(_implied_deaths(hr, lower, upper))
+    power = {effect: tk.power_from_events(effect, deaths) for effect in (1.5, 2, 3)}
+    assert f"deaths implied in the first 13 months: {deaths:.1f}" in printed
+    for effect, value in power.items():
+        assert f"power to detect an early HR of {effect} (or 1/{effect}): {value:.0%}" in printed
+    assert (f"{power[1.5]:.0%} for a hazard ratio of 1.5 (or 1/1.5), {power[2]:.0%} for 2 and "
+            f"{power[3]:.0%} for 3") in text
+    assert power[1.5] < 0.2 and power[2] < 0.5 < power[3]  # likely for moderate effects, not for large ones
+    assert "close to guaranteed whatever the truth" not in text
+
+
+def test_the_numbers_at_risk_axes_are_labelled():
+    code = "\n".join("".join(c["source"]) for c in json.loads(PATH.read_text(encoding="utf-8"))["cells"]
+                     if c["cell_type"] == "code")
+    assert 'at_risk_axes.set_xlabel("Patients at risk (still followed at each time above)")' in code
+    assert 'at_risk_axes.xaxis.set_label_position("bottom")' in code

@@ -397,3 +397,12 @@ def test_chance_imbalance_is_not_confounding_stated_once_and_everywhere():
     assert "Confounding from baseline imbalance" not in syllabus + readme
     assert "@article{senn1989," in (root / "book" / "references.bib").read_text(encoding="utf-8")
 
+
+def test_the_syllabus_cites_gail_and_greenland_for_non_collapsibility():
+    root = LESSON.parent.parent
+    syllabus = " ".join((root / "book" / "syllabus.md").read_text(encoding="utf-8").split())
+    assert "(it is non-collapsible {cite:p}`gail1984,greenland1999`)" in syllabus
+    assert "hernan2010" not in syllabus
+    bib = (root / "book" / "references.bib").read_text(encoding="utf-8")
+    assert "@article{gail1984," in bib and "@article{greenland1999," in bib
+    says("(Gail et al. 1984; Greenland et al. 1999)")  # the lesson's own sources for it
