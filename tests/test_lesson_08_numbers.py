@@ -315,8 +315,10 @@ def test_domain_1_uses_the_multiplicity_corrected_share(trial):
          "as Lesson 2 (trial design) does with the same patients and seed",
          "this is an estimate for the real trial, not a fact about it")
     flat_code = " ".join(CODE.split())
-    assert '"ascites"]].assign(male=(trial["sex"] == "M").astype(int))' in flat_code
-    assert "in {share_any:.1%} of re-randomisations (virtual patients)" in CODE
+    assert f"columns = {columns}".replace("'", '"') in flat_code
+    assert 'trial[columns].assign( male=(trial["sex"] == "M").astype(int))' in flat_code
+    assert "some one of 16 variables in {share_any:.1%} of" in CODE  # the evidence table uses it
+    assert "re-randomisations (virtual patients)." in CODE
     assert "{shares['tbil']:.2%}" not in CODE  # not the single-variable share
 
 
