@@ -81,7 +81,36 @@ def test_66_7_percent_is_not_a_count_out_of_8():
     assert [f"{k}/{n}" for n in range(1, 9) for k in range(n + 1) if round(100 * k / n, 1) == 66.7] == ["2/3", "4/6"]
     assert round(100 * 7 / 8, 1) == 87.5
     says("66.7% is not a count out of 8", f"5 of 8 is {pct(5 / 8)} and 6 of 8 is {pct(6 / 8)}",
-         "4 of 6 (or 2 of 3)", "the simplest reading, **4 of 6**", "the high-dose figure 7 of 8")
+         "4 of 6 (or 2 of 3)", "the simplest reading of the low dose, **4 of 6**", "the high-dose figure 7 of 8")
+
+
+def test_groups_of_8_are_marked_as_an_assumption(lesson_outputs):
+    # Qin et al.'s abstract: 24 patients "divided into 3 groups", no group sizes
+    seed = (ROOT.parent / "shared" / "seeds" / "003_d04fb722709986b4.txt")
+    if seed.exists():
+        abstract = seed.read_text(encoding="utf-8")
+        assert "divided into 3 groups" in abstract and "groups of 8" not in abstract
+    printed = {"low": 66.7, "medium": 100.0, "high": 87.5}
+
+    def fits(n, percent):
+        return any(round(100 * k / n, 1) == percent for k in range(n + 1))
+
+    splits = [(a, b, 24 - a - b) for a in range(1, 23) for b in range(1, 24 - a)
+              if all(fits(n, p) for n, p in zip((a, b, 24 - a - b), printed.values(), strict=True))]
+    assert (8, 8, 8) not in splits and (6, 10, 8) in splits and (9, 7, 8) in splits
+    says("The abstract does not give the group sizes.", "but it is **our assumption**, not a figure from the paper",
+         "equal groups of 8 and complete 2-year follow-up cannot both be true",
+         "(for instance 6, 10 and 8, or 9, 7 and 8) with everyone followed, but not 8, 8 and 8",
+         "(24 patients in 3 groups; sizes not reported)", "8 each if equal, which the abstract does not say")
+    assert "in three dose groups of 8" not in TEXT and "(3 groups of 8)" not in TEXT
+    out = _printed_text(lesson_outputs)
+    assert f"{splits}; equal groups (8, 8, 8) among them: False" in out
+
+
+def _printed_text(lesson_outputs):
+    nb = lesson_outputs["01_question_and_evidence.ipynb"]
+    return "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
+                   for o in c.get("outputs", []) if o["output_type"] == "stream")
 
 
 def test_a_kaplan_meier_two_thirds_from_8_needs_two_censored_before_the_first_death():
@@ -123,7 +152,18 @@ def test_the_conclusion_does_not_depend_on_the_low_dose_reading():
     for k in (5, 6):
         low, high = exact_ci(k, 8)
         assert high - low > 0.5 and high > medium_low  # still wide, still overlapping the medium dose
-    says("the conclusion below does not depend on it")
+    says("the conclusion below does not depend on these readings")
+    # "with any of the other group sizes the intervals change, and stay tens of percentage points wide"
+    printed = (66.7, 100.0, 87.5)
+    for a in range(1, 23):
+        for b in range(1, 24 - a):
+            sizes = (a, b, 24 - a - b)
+            counts = [[k for k in range(n + 1) if round(100 * k / n, 1) == p] for n, p in zip(sizes, printed,
+                                                                                                 strict=True)]
+            if all(counts):
+                widths = [exact_ci(c[0], n)[1] - exact_ci(c[0], n)[0] for c, n in zip(counts, sizes, strict=True)]
+                assert min(widths) > 0.2, sizes
+    says("stay tens of percentage points wide")
 
 
 def test_rule_of_three():
@@ -310,3 +350,9 @@ def test_the_press_summary_is_quoted_exactly():
                   "had a significantly higher survival rate during the 13 to 75-month follow-up period"):
         assert quote.lower() in source
         says(quote)
+
+
+def test_the_virtual_trial_is_not_described_as_the_real_one():
+    says("In the virtual trial the two curves stay close together",
+         "The virtual trial was calibrated to reproduce the paper's situation, and does: a **near miss**")
+    assert "This is the paper's situation" not in TEXT

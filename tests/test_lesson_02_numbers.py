@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 from lessons import ROOT, markdown
+from scipy.stats import norm
 
 import trialkit as tk
 from trialkit.parameters import PUBLISHED, TABLE1_CONTINUOUS
@@ -133,16 +134,49 @@ def test_power_the_trial_had(text):
     hr_published = PUBLISHED["os_hr"][0]
     deaths = sum(PUBLISHED["deaths_implied"])
     assert deaths == 43 and "28 + 15 = 43 deaths" in text
-    power = tk.power_from_events(hr_published, deaths)
-    assert f"about {deaths} deaths the trial had about {power:.0%} power" in text
-    needed = tk.schoenfeld_events(hr_published)
-    assert f"about {math.ceil(needed)} deaths (Schoenfeld, {needed:.1f} rounded up)" in text
     design = tk.power_from_events(tk.hazard_ratio_from_survival(0.60, 0.85), deaths)
-    assert f"would have given {design:.0%} power" in text
+    assert f"the trial had {design:.0%} power for the effect it was designed around" in text
     assert f"HR {hr_published} (control vs UC-MSC, i.e. {1 / hr_published:.2f} for UC-MSC vs control)" in text
     # "the design assumptions predicted more deaths than that in 219 patients"
     assert expected_events(0.60, 0.85, 60, 40, 45, 111, 108) > deaths
     assert "predicted more deaths than that" in text
+    # power for planning effects fixed in advance, not for the trial's own estimate
+    p6, p7 = (tk.power_from_events(hr, deaths) for hr in (0.6, 0.7))
+    assert f"but only {p6:.0%} for a hazard ratio of 0.6 and {p7:.0%} for 0.7" in text
+    n6, n7 = (math.ceil(tk.schoenfeld_events(hr)) for hr in (0.6, 0.7))
+    assert f"needs about {n6} and {n7} deaths (Schoenfeld, rounded up)" in text
+    assert round(n6 / deaths) == 3 and round(n7 / deaths) == 6  # "about three and six times as many"
+    assert f"only {p6:.0%} and {p7:.0%} for planning hazard ratios of 0.6 and 0.7" in text
+    assert f"which need about {n6} and {n7} deaths" in text
+    # the old conclusion drawn from observed power is gone
+    assert "just what an under-powered trial" not in text
+
+
+def _observed_power(p, alpha=0.05):
+    z, z_alpha = norm.isf(p / 2), norm.isf(alpha / 2)
+    return norm.cdf(z - z_alpha) + norm.cdf(-z - z_alpha)
+
+
+def test_observed_power_only_restates_the_p_value(text):
+    hr, lower, upper, printed_p = PUBLISHED["os_hr"]
+    deaths = sum(PUBLISHED["deaths_implied"])
+    wald = tk.wald_from_ci(hr, lower, upper)
+    formula = tk.power_from_events(hr, deaths)
+    assert f"The events formula with 43 deaths gives {formula:.0%} for HR 1.89" in text
+    assert f"observed power is {_observed_power(printed_p):.1%} (printed p) or {_observed_power(wald.p):.1%}" in text
+    # observed power with the interval's own SE is exactly the observed power of its Wald p
+    z = math.log(hr) / wald.se
+    assert norm.cdf(z - norm.isf(0.025)) + norm.cdf(-z - norm.isf(0.025)) == pytest.approx(_observed_power(wald.p))
+    # the formula's higher value comes from its variance 4/d, smaller than the interval's
+    assert math.sqrt(4 / deaths) < wald.se
+    assert f"{wald.se:.3f}, is a little larger than $\\sqrt{{4/43}} = {math.sqrt(4 / deaths):.3f}$" in text
+    # "about 50% for any result with p near 0.05", and it falls as p rises
+    assert _observed_power(0.05) == pytest.approx(0.5, abs=0.001)
+    grid = [_observed_power(p) for p in (0.001, 0.01, 0.05, 0.2, 0.5)]
+    assert all(a > b for a, b in zip(grid[:-1], grid[1:], strict=True))
+    assert "Hoenig & Heisey 2001" in text and "Hoenig JM, Heisey DM. The abuse of power" in text
+    assert f"{1 / upper:.2f}–{1 / lower:.2f} for UC-MSC versus control" in text
+    assert f"(\"observed power\", {formula:.0%} here)" in text
 
 
 def test_the_question_on_sample_size(text):
@@ -279,4 +313,27 @@ def test_printed_outputs_carry_the_key_numbers(lesson_outputs):
     assert "design hazard ratio, UC-MSC vs control: 0.318" in out
     assert "deaths needed, Schoenfeld: 23.9" in out
     assert "patients per arm:     54" in out
-    assert "power for HR 1.89 with 43 deaths: 55.1%" in out
+    assert "power for the design HR 0.318 with 43 deaths: 96.4%" in out
+    assert "power for a planning HR 0.6 with 43 deaths: 38.8%; deaths needed for 80%: 120.3" in out
+    assert "power for a planning HR 0.7 with 43 deaths: 21.5%; deaths needed for 80%: 246.8" in out
+    assert "'observed power' for HR 1.89 with 43 deaths: 55.1%" in out
+    assert "observed power from the printed p (0.051) alone: 49.7%" in out
+    assert "observed power from the Wald p of the CI (0.049) alone: 50.5%" in out
+    assert "p = 0.05 : observed power 50.0%" in out
+
+
+def test_virtual_results_are_not_stated_as_facts_about_the_real_trial(text):
+    # the tail shares re-randomise the virtual patients; the SD of the SMD does not depend on them
+    assert "These shares re-randomise the *virtual* patients, who stand in for the real ones" in text
+    assert "for the real trial the shares are estimates, not facts" in text
+    # the best/worst-case bracket is computed on the virtual trial
+    assert "In the virtual trial these extremes, implausible as they are, bracket what the missing outcomes" in text
+    assert "The real trial's extremes cannot be computed without its data" in text
+    assert "they bracket the truth" not in text
+
+
+def test_the_219_are_those_not_excluded(text):
+    assert "completed follow-up" not in text
+    assert "the 219 patients who were not excluded after randomisation" in text
+    solution = (ROOT / "solutions" / "02_trial_design" / "02_trial_design.ipynb").read_text(encoding="utf-8")
+    assert "completed follow-up" not in solution

@@ -173,6 +173,51 @@ def test_implied_hcc_events_in_the_answer():
     assert abs(hr * d_msc - tk.PUBLISHED["hcc"][0]) < 2 and abs(d_msc - tk.PUBLISHED["hcc"][1]) < 2
 
 
+def _se_range(lower, upper):
+    ses = [tk.wald_from_ci(math.sqrt((lower + a) * (upper + b)), lower + a, upper + b).se
+           for a in (-0.005, 0.005) for b in (-0.005, 0.005)]
+    return min(ses), max(ses)
+
+
+def _implied_total(hr, lower, upper):
+    d_ref = (1 + 1 / hr) / tk.wald_from_ci(hr, lower, upper).se ** 2
+    return d_ref * (1 + hr)
+
+
+def test_hcc_free_survival_censored_the_deaths():
+    os_hr, hcc_hr = tk.PUBLISHED["os_hr"], tk.PUBLISHED["hcc_hr"]
+    os_se, hcc_se = tk.wald_from_ci(*os_hr[:3]).se, tk.wald_from_ci(*hcc_hr[:3]).se
+    # counting deaths as events would give at least as many events per arm, so a narrower interval;
+    # the HCC-free interval is wider, whichever way the printed limits were rounded
+    assert _se_range(*hcc_hr[1:3])[0] > _se_range(*os_hr[1:3])[1]
+    says(f"SE {hcc_se:.3f} against {os_se:.3f}, and no rounding of the limits closes the gap")
+    events, deaths = _implied_total(*hcc_hr[:3]), _implied_total(*os_hr[:3])
+    assert round(events) == 38 and round(deaths) == 42 and sum(tk.PUBLISHED["deaths_implied"]) == 43
+    assert events < deaths and abs(events - sum(tk.PUBLISHED["hcc"])) < 3
+    says("it implies about 38 events, fewer than the about 43 deaths",
+         "almost certainly **censored** the deaths", "about 38 implied against the 36 reported",
+         "at least as many events as there were deaths**, about 28 and 15")
+    assert "which shows that the shortcut works" not in TEXT
+    # the printed HCC p cannot come from the printed interval either
+    ps = [tk.wald_from_ci(math.sqrt((hcc_hr[1] + a) * (hcc_hr[2] + b)), hcc_hr[1] + a, hcc_hr[2] + b).p
+          for a in (-0.005, 0.005) for b in (-0.005, 0.005)]
+    assert max(ps) + 0.0005 < hcc_hr[3]
+    says("no limits that round to 0.91 and 3.43 give the printed 0.104")
+
+
+def test_hcc_free_printed_outputs(lesson_outputs):
+    out = _executed(lesson_outputs)
+    for key, label in (("os_hr", "overall survival"), ("hcc_hr", "HCC-free survival")):
+        hr, lower, upper, _ = tk.PUBLISHED[key]
+        low, high = _se_range(lower, upper)
+        d_ref = (1 + 1 / hr) / tk.wald_from_ci(hr, lower, upper).se ** 2
+        assert (f"{label:17s}: SE {tk.wald_from_ci(hr, lower, upper).se:.3f} ({low:.3f} to {high:.3f} with "
+                f"rounding); implied events {hr * d_ref:.1f} + {d_ref:.1f} = {_implied_total(hr, lower, upper):.1f}"
+                ) in out
+    assert "HCC cases reported: 23 + 13 = 36" in out
+    assert "HCC-free Wald p between 0.0897 and 0.0957 with rounding; printed p = 0.104" in out
+
+
 def test_the_events_shortcut_on_the_virtual_trial(trial):
     hr = tk.cox_by_arm(trial, reference="UC-MSC")
     approx = math.sqrt(1 / hr.events["control"] + 1 / hr.events["UC-MSC"])

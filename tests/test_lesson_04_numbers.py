@@ -324,3 +324,39 @@ def test_hcc_landmark(trial, text):
     died = trial[trial["hcc_status"] == 2].groupby("arm").size()
     assert died["control"] > died["UC-MSC"]  # "more of them in the control arm"
     assert re.search(r"larger than the paper's 2\.02", text)
+
+
+def test_virtual_results_are_not_stated_as_facts_about_the_real_trial(text):
+    assert "In the virtual trial, then, the arms hardly differ for the first three years" in text
+    assert "being randomised to UC-MSC made no visible difference" not in text
+    assert "In the virtual trial, two things happened by month 13" in text
+    assert "In the virtual trial the shift is modest and works against UC-MSC" in text
+    assert "The paper gives no baseline data for the patients still at risk at 13 months" in text
+    assert "Adjusting for MELD moves the virtual trial's after-window hazard ratio up a little" in text
+    control, msc = _implied_deaths(*tk.PUBLISHED["os_hr_0_13"][:3])
+    assert round(control) == round(msc) == 10
+    assert "whose first-13-month interval implies about 10 deaths per arm" in text
+    assert "In the virtual trial, over the first year the two arms lived practically the same" in text
+    assert "The paper reports no RMST, so these are facts about the synthetic data" in text
+    assert "In the virtual trial (the table) many patients died without HCC" in text
+    assert "The table shows that many patients died without HCC" not in text
+
+
+def test_the_first_window_could_detect_only_a_large_effect(text, printed):
+    hr, lower, upper, _ = tk.PUBLISHED["os_hr_0_13"]
+    deaths = sum(_implied_deaths(hr, lower, upper))
+    power = {effect: tk.power_from_events(effect, deaths) for effect in (1.5, 2, 3)}
+    assert f"deaths implied in the first 13 months: {deaths:.1f}" in printed
+    for effect, value in power.items():
+        assert f"power to detect an early HR of {effect} (or 1/{effect}): {value:.0%}" in printed
+    assert (f"{power[1.5]:.0%} for a hazard ratio of 1.5 (or 1/1.5), {power[2]:.0%} for 2 and "
+            f"{power[3]:.0%} for 3") in text
+    assert power[1.5] < 0.2 and power[2] < 0.5 < power[3]  # likely for moderate effects, not for large ones
+    assert "close to guaranteed whatever the truth" not in text
+
+
+def test_the_numbers_at_risk_axes_are_labelled():
+    code = "\n".join("".join(c["source"]) for c in json.loads(PATH.read_text(encoding="utf-8"))["cells"]
+                     if c["cell_type"] == "code")
+    assert 'at_risk_axes.set_xlabel("Patients at risk (still followed at each time above)")' in code
+    assert 'at_risk_axes.xaxis.set_label_position("bottom")' in code

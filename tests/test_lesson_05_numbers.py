@@ -363,3 +363,46 @@ def test_ancova_versus_change_scores(trial, test):
 def test_generator_reliability_quoted():
     assert DEFAULTS.liver["tbil"].reliability == 0.7 and DEFAULTS.liver["che"].reliability == 0.7
     says("**reliability** of 0.7", "by 30% of the baseline deviation")
+
+
+def test_virtual_results_are_not_stated_as_facts_about_the_real_trial():
+    says("So, in the virtual trial, the prediction holds",
+         "For the real trial it remains a reasoned expectation",
+         "In the virtual trial every adjusted hazard ratio is further from 1",
+         "In the virtual trial the unadjusted p-value is above 0.05",
+         "in the virtual trial, adjusting the Cox model for MELD (covariate or strata) moves")
+    assert "So the prediction stands" not in TEXT and "Here it works **against" not in TEXT
+
+
+def test_chance_imbalance_is_not_confounding_stated_once_and_everywhere():
+    """Senn's position, in the lesson's title, text and summary, the glossary, the syllabus and the README."""
+    root = LESSON.parent.parent
+    title = "Baseline imbalance and covariate adjustment"
+    assert "".join(NB["cells"][0]["source"]).startswith(f"# Lesson 5: {title}")
+    says("is therefore **not confounding and not a bias** in that sense (Senn 1989; Senn 1994)",
+         "The unadjusted analysis stays valid over the randomisation distribution",
+         "gives that conditional inference", "whatever their observed balance",
+         "In a randomised trial a chance imbalance is **not confounding**",
+         "Senn SJ. Covariate imbalance and random allocation in clinical trials")
+    assert "Chance imbalance is not confounding" not in TEXT  # the old closing heading
+    assert "tilts the unadjusted comparison" not in TEXT
+    assert TEXT.count("not confounding and not a bias") == 1  # stated once, in its section
+    glossary = " ".join((root / "book" / "glossary.md").read_text(encoding="utf-8").split())
+    assert "chance imbalance in one trial remains" not in glossary
+    assert "A chance imbalance between randomised arms is not confounding" in glossary
+    syllabus = (root / "book" / "syllabus.md").read_text(encoding="utf-8")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert f"[5. {title}](../notebooks/05_baseline_imbalance.ipynb)" in syllabus
+    assert f"| 5. {title} |" in readme
+    assert "Confounding from baseline imbalance" not in syllabus + readme
+    assert "@article{senn1989," in (root / "book" / "references.bib").read_text(encoding="utf-8")
+
+
+def test_the_syllabus_cites_gail_and_greenland_for_non_collapsibility():
+    root = LESSON.parent.parent
+    syllabus = " ".join((root / "book" / "syllabus.md").read_text(encoding="utf-8").split())
+    assert "(it is non-collapsible {cite:p}`gail1984,greenland1999`)" in syllabus
+    assert "hernan2010" not in syllabus
+    bib = (root / "book" / "references.bib").read_text(encoding="utf-8")
+    assert "@article{gail1984," in bib and "@article{greenland1999," in bib
+    says("(Gail et al. 1984; Greenland et al. 1999)")  # the lesson's own sources for it

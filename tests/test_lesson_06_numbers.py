@@ -240,6 +240,14 @@ def test_liang_attrition():
     assert f"at most {remaining} of the {enrolled} ({enrolled} − {died} − {transplanted} − {lost})" in TEXT
 
 
+def test_qin_group_sizes_are_an_assumption():
+    assert "in three dose groups of 8" not in TEXT and "dose groups had 8 patients each" not in TEXT
+    assert "(the abstract does not give the group sizes)" in TEXT
+    assert "We **assume** equal groups of 8" in TEXT
+    assert "If the groups had 8 patients, the medium-dose group's 100% (8 of 8)" in TEXT
+    assert 24 / 3 == 8  # "on average the groups had 8 patients whatever the split"
+
+
 def test_qin_66_7_percent_is_not_a_count_out_of_8():
     assert not any(f"{k / 8:.1%}" == "66.7%" for k in range(9))
     assert f"{4 / 6:.1%}" == "66.7%"
@@ -288,3 +296,29 @@ def test_lesson_outputs_print_the_stanford_and_large_cohort_numbers(lesson_outpu
     heart = load_stanford_heart_transplants()
     per = heart.groupby("id").agg(ever=("transplant", "max"), death=("event", "max"))
     assert f"{len(per)} patients, {int(per['ever'].sum())} transplanted, {int(per['death'].sum())} deaths" in printed
+
+
+def test_the_synthetic_cohort_is_not_stated_as_jia_et_als_data():
+    assert "That is a property of the design, shown on synthetic patients" in TEXT
+    assert "it does not tell us what Jia et al.'s own data contain" in TEXT
+    assert "is therefore what this design produces even when there is nothing to find" not in TEXT
+
+
+def test_the_infusion_schedule_simplification_is_stated():
+    quotes = ("at 1, 2, 3, and 4 weeks after recruitment", "at 1, 2, 3, 4, 5, 6, 7, and 8 weeks after recruitment")
+    seed = SEEDS / "004_d684ffe273e0e110.txt"
+    if seed.exists():  # the quotes are Jia et al.'s words
+        source = seed.read_text(encoding="utf-8").replace("\u2009", " ")  # thin spaces in the copy
+        assert all(q in source for q in quotes)
+    for q in quotes:
+        assert f'"{q}"' in TEXT
+    assert "A simplification of the schedule." in TEXT
+    assert "its weeks 0–3 are the paper's weeks 1–4 and its decision at week 4 falls where the paper's fifth" in TEXT
+    # the model as described: weekly from week 0, decision at week 4, 4 or up to 8 infusions
+    p = COHORT_DEFAULTS
+    assert (p.decision_week, p.standard_infusions, p.prolonged_infusions) == (4, 4, 8)
+    # "a patient must be alive four weeks after the first infusion to receive a fifth"
+    cohort = simulate_cohort(COHORT_SEED)
+    assert (cohort.loc[cohort["prolonged"] == 1, "time"] > p.decision_week).all()
+    assert cohort.loc[cohort["prolonged"] == 0, "weeks_treated"].max() <= p.standard_infusions
+

@@ -54,6 +54,25 @@ def test_published_crude_hcc_proportions():
         assert quoted in TEXT
 
 
+def test_the_deaths_were_censored_in_the_hcc_analysis(lesson_outputs):
+    flat = " ".join(TEXT.split())
+    os_se = tk.wald_from_ci(*tk.PUBLISHED["os_hr"][:3]).se
+    hr, lower, upper, _ = tk.PUBLISHED["hcc_hr"]
+    hcc_se = tk.wald_from_ci(hr, lower, upper).se
+    events = (1 + 1 / hr) / hcc_se**2 * (1 + hr)
+    assert hcc_se > os_se and round(events) == 38 < sum(tk.PUBLISHED["deaths_implied"]) == 43
+    assert "The HCC-free interval is the wider one" in flat
+    assert "About 38 events, fewer than the about 43 deaths and close to the 36 HCC cases" in flat
+    assert "the deaths were **censored**" in flat and "(Lesson 3, survival analysis, works this out)" in flat
+    assert "a reader cannot tell whether death was censored" not in flat
+    nb = lesson_outputs[NOTEBOOK.name]
+    printed = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
+                      for o in c.get("outputs", []) if o["output_type"] == "stream")
+    assert "HCC-free survival: HR 1.77 (0.91-3.43), SE of log HR 0.338, about 38 events" in printed
+    assert "overall survival : HR 1.89 (1.01-3.58), SE of log HR 0.323, about 42 events" in printed
+    assert "deaths implied: 43; HCC cases reported: 36" in printed
+
+
 def test_published_hcc_hazard_ratio_and_follow_up():
     hr, lower, upper, p = tk.PUBLISHED["hcc_hr"]
     assert f"HR {hr:.2f}, 95% CI {lower:.2f}–{upper:.2f}, p = {p:.3f}" in TEXT
@@ -110,7 +129,9 @@ def test_without_censoring_aalen_johansen_equals_the_crude_proportion_but_1_minu
 def test_deaths_before_hcc_at_least_as_common_as_hcc(trial):
     counts = pd.crosstab(trial["arm"], trial["hcc_status"])
     assert (counts[2] >= counts[1]).all()
-    assert "In both arms at least as many patients died before HCC as were diagnosed with HCC" in TEXT
+    flat = " ".join(TEXT.split())
+    assert "In both arms of the virtual trial at least as many patients died before HCC as were diagnosed" in flat
+    assert "(The paper does not say how many of its patients died before HCC.)" in flat
 
 
 def test_one_minus_km_is_never_below_aalen_johansen_on_the_virtual_trial(trial):
@@ -184,6 +205,42 @@ def test_cause_specific_hazard_ratios_both_above_one(trial):
     assert cause_specific_cox(trial, 1, reference="UC-MSC").hr > 1
     assert cause_specific_cox(trial, 2, reference="UC-MSC").hr > 1
     assert "Both hazard ratios (control relative to UC-MSC, as in the paper) are above 1" in TEXT
+
+
+def test_the_virtual_hcc_hazard_ratio_differs_from_the_paper_as_expected(trial, lesson_outputs):
+    from scipy.stats import norm
+
+    from trialkit.calibration import TARGETS
+    from trialkit.parameters import DEFAULTS
+
+    flat = " ".join(TEXT.split())
+    virtual = cause_specific_cox(trial, 1, reference="UC-MSC")
+    stated = f"{virtual.hr:.2f} (95% CI {virtual.ci_lower:.2f}–{virtual.ci_upper:.2f}, p = {virtual.p:.3f})"
+    assert stated == "2.15 (95% CI 1.07–4.30, p = 0.030)" and stated in flat
+    hr, lower, upper, p = tk.PUBLISHED["hcc_hr"]
+    assert f"where the paper has {hr} ({lower:.2f}–{upper:.2f}, p = {p:.3f})" in flat
+    se = tk.wald_from_ci(hr, lower, upper).se
+    distance = (np.log(virtual.hr) - np.log(hr)) / se
+    assert 0 < distance < 1 and f"about {distance:.1f} standard errors from 1.77" in flat
+    low, high = np.exp(np.log(hr) + np.array([-1, 1]) * 1.96 * se)
+    assert f"give estimates from {low:.2f} to {high:.2f} in 95% of re-runs" in flat
+    assert low < virtual.hr < high
+    z = np.log(hr) / se
+    p_small, p_large = (2 * norm.sf(abs(z + s * 1.96)) for s in (1, -1))
+    assert f"from {p_small:.4f} to {p_large:.2f} for the middle 95%" in flat
+    assert p_small < 0.001 and p_large > 0.5  # "highly significant" or "nothing at all"
+    target = next(t for t in TARGETS if t.name == "hcc_hr")
+    assert len(TARGETS) == 13 and "meet 13 published figures at once" in flat
+    assert target.low <= virtual.hr <= target.high
+    assert f"fall anywhere between {target.low} and {target.high}, not to equal {hr}" in flat
+    model = DEFAULTS.hcc
+    assert (model.hr_before, model.changepoint, model.hr_after) == (1, 8, 2)
+    assert "a hazard ratio of 1 before month 8 and 2 after it" in flat
+    nb = lesson_outputs[NOTEBOOK.name]
+    printed = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
+                      for o in c.get("outputs", []) if o["output_type"] == "stream")
+    assert f"virtual trial: HR {virtual.hr:.2f}, {distance:.2f} SE from the paper's 1.77" in printed
+    assert f"middle 95% of their p-values: {p_small:.4f} to {p_large:.2f}" in printed
 
 
 def test_constant_hazard_illustration():

@@ -57,9 +57,31 @@ def test_wald_p_values_recovered_from_the_published_intervals():
     late = tk.wald_from_ci(*tk.PUBLISHED["os_hr_13_75"][:3])
     assert f"{overall.p:.3f}" == "0.049" and f"{late.p:.3f}" == "0.009"
     assert overall.p < 0.05 < tk.PUBLISHED["os_hr"][3]  # the printed p cannot come from the printed CI
+    hcc = tk.wald_from_ci(*tk.PUBLISHED["hcc_hr"][:3])
+    assert f"{hcc.p:.3f}" == "0.092" and hcc.p < tk.PUBLISHED["hcc_hr"][3]  # "this time the printed p the larger"
     says(f"it is {overall.p:.3f}, yet the paper prints {tk.PUBLISHED['os_hr'][3]:.3f}",
          f"gives {late.p:.3f} against a printed {tk.PUBLISHED['os_hr_13_75'][3]:.3f}",
-         f"Wald p {overall.p:.3f} (overall) and {late.p:.3f} (13–75 months)")
+         f"it gives {hcc.p:.3f} against a printed {tk.PUBLISHED['hcc_hr'][3]:.3f}",
+         f"Wald p {overall.p:.3f} (overall), {late.p:.3f} (13–75 months) and {hcc.p:.3f} (HCC-free)",
+         "against printed 0.051, 0.005 and 0.104, none reachable by rounding")
+
+
+def _unreachable(key):
+    _, lower, upper, printed = tk.PUBLISHED[key]
+    ps = [tk.wald_from_ci(math.sqrt((lower + a) * (upper + b)), lower + a, upper + b).p
+          for a in (-0.005, 0.005) for b in (-0.005, 0.005)]
+    return not (min(ps) - 0.0005 <= printed <= max(ps) + 0.0005)
+
+
+def test_three_printed_p_values_no_rounding_can_reach(lesson_outputs):
+    keys = ("os_hr", "os_hr_0_13", "os_hr_13_75", "hcc_hr")
+    unreachable = [k for k in keys if _unreachable(k)]
+    assert unreachable == ["os_hr", "os_hr_13_75", "hcc_hr"]
+    says("Three printed p-values do not match their intervals, and no rounding of the printed limits can",
+         "Only the 0–13-month row agrees, within rounding")
+    assert "Two printed p-values" not in TEXT
+    assert ("3 printed p-values no rounding of the limits can give: OS, 0-75 months, OS, landmark 13-75 months, "
+            "HCC-free, 0-75 months") in _printed(lesson_outputs)
 
 
 def test_hazard_ratios_turned_round():
@@ -125,8 +147,17 @@ def test_sample_size_numbers():
          f"{math.ceil(schoenfeld.events)} deaths (Schoenfeld) or {freedman.n_per_arm} patients per arm (Freedman)")
     assert schoenfeld.n_per_arm < 100 and freedman.n_per_arm < 100  # neither gives the printed 100
     assert tk.power_from_events(schoenfeld.hazard_ratio, DEATHS) > 0.9  # "ample power"
-    power = tk.power_from_events(1 / tk.PUBLISHED["os_hr"][0], DEATHS)
-    says(f"power of only about {100 * power:.0f}%")
+    # power for planning effects fixed in advance, not "observed power" at the trial's own estimate
+    p6, p7 = (tk.power_from_events(hr, DEATHS) for hr in (0.6, 0.7))
+    says(f"a hazard ratio of 0.6 or 0.7 (a 40% or 30% lower hazard of death with UC-MSC), the same "
+         f"{DEATHS} deaths give a power of only {p6:.0%} and {p7:.0%}",
+         "Hoenig and Heisey 2001", "Hoenig JM, Heisey DM. The abuse of power")
+    assert "observed HR" not in CODE and "power of only about 55%" not in TEXT
+    # "about 50% for any result with p near 0.05": observed power at p = 0.05 exactly
+    z = norm.isf(0.025)
+    assert norm.cdf(z - z) + norm.cdf(-2 * z) == pytest.approx(0.5, abs=0.001)
+    hr, lower, upper, _ = tk.PUBLISHED["os_hr"]
+    says(f"in the interval, {1 / upper:.2f}–{1 / lower:.2f}")
 
 
 def test_published_interaction():
@@ -147,9 +178,19 @@ def test_safety_bound():
 
 
 def test_confirmatory_trial_events():
-    events = {hr: math.ceil(tk.sample_size(0.60, 0.60**hr).events) for hr in (0.6, 0.7)}
-    says(f"For a hazard ratio of 0.6 a trial needs {events[0.6]} deaths", f"for 0.7 it needs {events[0.7]}")
+    planning = (0.6, 0.7, 0.75)
+    estimate = 1 / tk.PUBLISHED["os_hr"][0]
+    # a smaller effect than the estimate: every planning HR lies between the estimate and 1
+    assert all(estimate < hr < 1 for hr in planning)
+    assert "for planning_hr in (0.6, 0.7, 0.75):" in CODE
+    says("a hazard ratio between the estimated 0.53 and 1 (closer to 1)", "(Ioannidis 2008)",
+         "Ioannidis JPA. Why most discovered true associations are inflated")
+    assert "should be smaller than the 0.53" not in TEXT
+    events = {hr: math.ceil(tk.sample_size(0.60, 0.60**hr).events) for hr in planning}
+    says(f"For a hazard ratio of 0.6 a trial needs {events[0.6]} deaths", f"for 0.7 it needs {events[0.7]}",
+         f"for 0.75 it needs {events[0.75]}, almost nine times as many")
     assert 2.5 < events[0.6] / DEATHS < 3.5  # "about three times what this trial observed"
+    assert 8.5 < events[0.75] / DEATHS < 9  # "almost nine times"
 
 
 # --- qualitative claims about the virtual trial ---------------------------------------------
@@ -180,7 +221,11 @@ def test_meld_adjustment_and_landmark_claims(trial):
     unadjusted = tk.cox_by_arm(trial, reference="UC-MSC")
     adjusted = tk.cox_by_arm(trial, reference="UC-MSC", covariates=["meld"])
     assert abs(math.log(adjusted.hr)) > abs(math.log(unadjusted.hr))
-    says("Adjusting for baseline MELD moves the hazard ratio *further* from 1")
+    says("In the virtual trial, adjusting for baseline MELD moves the hazard ratio *further* from 1")
+    # a fact about synthetic data, not about the paper's missing adjusted analysis
+    says("That is a fact about synthetic data, not about the paper's missing analysis",
+         "would be circular", "a reader can know neither what the real adjusted estimate was nor why it was left out")
+    assert "it was not that it undermined the headline" not in TEXT
     landmark = tk.landmark_analysis(trial, 13, reference="UC-MSC")
     assert 0.8 < landmark.before.hr < 1.25 and landmark.after.hr > 2
     assert 0.02 < landmark.interaction.p < 0.1
@@ -257,6 +302,63 @@ def _algorithm(domain, a):
     raise ValueError(domain)
 
 
+def test_domain_1_uses_the_multiplicity_corrected_share(trial):
+    # the same computation as Lesson 2 (trial design, section 2): 16 Table 1 variables, seed 2021
+    columns = ["age", "hbeag", "tp", "alb", "plt", "cr", "alt", "ast", "tbil", "pta", "che", "inr", "meld",
+               "meld_gt15", "ascites"]
+    table1 = trial[columns].assign(male=(trial["sex"] == "M").astype(int))
+    assert table1.shape[1] == 16
+    largest = simulate_imbalance(table1, "simple", n_trials=10_000, seed=2021).abs().max(axis=1)
+    share = float(np.mean(largest >= abs(tk.smd_from_summary(*TABLE1["tbil"]))))
+    assert f"{share:.1%}" == "0.9%"
+    says(f"in at least one of them turns up in {share:.1%} of re-randomisations",
+         "as Lesson 2 (trial design) does with the same patients and seed",
+         "this is an estimate for the real trial, not a fact about it")
+    flat_code = " ".join(CODE.split())
+    assert f"columns = {columns}".replace("'", '"') in flat_code
+    assert 'trial[columns].assign( male=(trial["sex"] == "M").astype(int))' in flat_code
+    assert "some one of 16 variables in {share_any:.1%} of" in CODE  # the evidence table uses it
+    assert "re-randomisations (virtual patients)." in CODE
+    assert "{shares['tbil']:.2%}" not in CODE  # not the single-variable share
+
+
+def test_hcc_analysis_censored_the_deaths():
+    # Lesson 3: an endpoint counting every death would have at least as many events as deaths
+    hr, lower, upper, _ = tk.PUBLISHED["hcc_hr"]
+    events = (1 + 1 / hr) / tk.wald_from_ci(hr, lower, upper).se ** 2 * (1 + hr)
+    assert events < DEATHS
+    says("its printed interval implies fewer events than deaths, so they were censored; Lessons 3 and 7")
+
+
+def test_the_31_excluded_patients_are_judged_once_in_domain_3():
+    _, answers = _answers(2)
+    assert answers["2.6"] in {"Y", "PY"}  # modified ITT excluding only missing outcomes is appropriate
+    says("would count the same patients twice", "the missing outcomes themselves are judged in domain 3",
+         "This is the domain in which the 31 excluded patients count", "Higgins JPT, Savović J, Page MJ, Sterne JAC")
+    assert "2.6 N," not in TEXT
+
+
+def _rob2_overall(judgements):
+    # Sterne et al. 2019: low if all low; high if any high; otherwise some concerns
+    if "High" in judgements:
+        return "High"
+    return "Some concerns" if "Some concerns" in judgements else "Low"
+
+
+def test_overall_judgement_follows_the_rob2_algorithm(lesson_outputs):
+    table = dict(re.findall(r'"domain": "(\d) [^"]*",.*?"judgement": "([^"]+)"', CODE, flags=re.S))
+    assert sorted(table) == ["1", "2", "3", "4", "5"]
+    overall = _rob2_overall(list(table.values()))
+    assert overall == "High"
+    high = [d for d, j in table.items() if j == "High"]
+    concerns = [d for d, j in table.items() if j == "Some concerns"]
+    assert high == ["1", "5"] and concerns == ["2", "3"]
+    says("Two of the five domains (1 and 5) are at high risk of bias", "Two more domains (2 and 3) have some concerns",
+         "Overall: **high risk of bias**")
+    assert "max(evidence" not in CODE and "rob2_overall(" in CODE
+    assert f"Overall risk of bias for the overall-survival result: {overall}" in _printed(lesson_outputs)
+
+
 def test_judgements_follow_the_rob2_algorithms_and_match_the_table():
     code_judgements = dict(re.findall(r'"domain": "(\d) [^"]*",.*?"judgement": "([^"]+)"', CODE, flags=re.S))
     words = {"Low": "low risk of bias", "Some concerns": "some concerns", "High": "high risk of bias"}
@@ -273,3 +375,6 @@ def test_printed_outputs(lesson_outputs):
     assert "p >= 0.05 from 1 extra UC-MSC death(s)" in out
     assert "interaction p = 0.047" in out
     assert "Fisher's exact p = 0.70" in out
+    assert "some variable among 16 with |SMD| >= 0.46 (TBIL's): 0.9% of re-runs" in out
+    assert "power with 43 deaths to detect a planning HR 0.6: 39%" in out
+    assert "power with 43 deaths to detect a planning HR 0.7: 21%" in out
