@@ -10,6 +10,15 @@ per core (the default). Printed:
 - `serial_seconds_per_submission`: the same with `-j 1`;
 - `parallel_speedup`: serial time over parallel time, from the same class.
 
+Where the time goes (medians of 5, on an idle machine):
+
+- `plain_kernel_start_s`, `sandbox_kernel_start_s`: starting an ipykernel until it answers, without
+  and with the sandbox (what bubblewrap, the copy and the limits add);
+- `stack_import_s`: importing what the assignments import (numpy, pandas, lifelines, matplotlib,
+  trialkit) in a fresh sandboxed kernel;
+- `record_s_per_submission`: nbgrader's own bookkeeping (phase 2: one process writes the gradebook),
+  per submission, from the parallel run's log.
+
 Run: .venv/bin/python benchmarks/autograde.py [ASSIGNMENT]   (default 03_survival)
 """
 
@@ -55,6 +64,32 @@ def submit(folder, assignment):
         nbformat.write((solution, release, half)[i % 3], target)
 
 
+IMPORTS = "import numpy, pandas, scipy, lifelines, matplotlib.pyplot, trialkit"
+
+
+def kernel_seconds(kernel_name, code=None, runs=5):
+    """Median seconds to start a kernel until it answers (or, with code, to run code in it)."""
+    import statistics
+
+    from jupyter_client.manager import start_new_kernel
+
+    times = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as cwd:
+            start = time.perf_counter()
+            km, kc = start_new_kernel(kernel_name=kernel_name, cwd=cwd)
+            try:
+                if code:
+                    start = time.perf_counter()
+                    reply = kc.execute_interactive(code, timeout=120)
+                    assert reply["content"]["status"] == "ok", reply["content"]
+                times.append(time.perf_counter() - start)
+            finally:
+                kc.stop_channels()
+                km.shutdown_kernel(now=True)
+    return statistics.median(times)
+
+
 def autograde_seconds(folder, assignment, jobs):
     start = time.perf_counter()
     command = [sys.executable, "-m", "coursegrader", "autograde", assignment]
@@ -63,19 +98,33 @@ def autograde_seconds(folder, assignment, jobs):
     result = subprocess.run(command, cwd=folder, capture_output=True, text=True)
     if result.returncode:
         sys.exit(f"autograde failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
-    return time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    (timing,) = [line for line in result.stdout.splitlines() if line.startswith("timing:")]
+    recorded = float(timing.split("gradebook")[1].split()[0])
+    return elapsed, recorded
 
 
 def main():
     assignment = sys.argv[1] if len(sys.argv) > 1 else "03_survival"
+    from coursegrader import kernelspec, sandbox
+
+    sandbox.probe()
+    kernelspec.install_kernelspec()
+    plain = kernel_seconds("python3")
+    sandboxed = kernel_seconds(kernelspec.KERNEL_NAME)
+    imports = kernel_seconds(kernelspec.KERNEL_NAME, IMPORTS)
     with tempfile.TemporaryDirectory(prefix="course-autograde-bench-") as tmp:
         folder = course_folder(tmp, assignment)
         submit(folder, assignment)
-        serial = autograde_seconds(folder, assignment, 1)
-        parallel = autograde_seconds(folder, assignment, None)
+        serial, _ = autograde_seconds(folder, assignment, 1)
+        parallel, recorded = autograde_seconds(folder, assignment, None)
     print(f"seconds_per_submission: {parallel / N_STUDENTS:.2f}")
     print(f"serial_seconds_per_submission: {serial / N_STUDENTS:.2f}")
     print(f"parallel_speedup: {serial / parallel:.2f}")
+    print(f"plain_kernel_start_s: {plain:.2f}")
+    print(f"sandbox_kernel_start_s: {sandboxed:.2f}")
+    print(f"stack_import_s: {imports:.2f}")
+    print(f"record_s_per_submission: {recorded / N_STUDENTS:.2f}")
 
 
 if __name__ == "__main__":

@@ -82,6 +82,10 @@ os._exit(0)""",
         "sleep": """
 import time
 time.sleep(10 ** 6)""",
+        "stubborn": """
+import signal, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # the cell timeout's interrupt is ignored
+time.sleep(10 ** 6)""",
     }
 
 
@@ -196,7 +200,8 @@ def graded(outer):
         (hostile / "submitted").rglob("*")) if p.is_file()}
     env = {"TMPDIR": str(outer / "tmp")}
     (outer / "tmp").mkdir()
-    command = [sys.executable, "-m", "coursegrader", "autograde", ASSIGNMENT, "-j", "2"]
+    # A minute and a half per submission: an honest one takes seconds, even two at a time on 2 cores.
+    command = [sys.executable, "-m", "coursegrader", "autograde", ASSIGNMENT, "-j", "2", "--max-minutes", "1.5"]
     group = None
     if cgroups.cgroups_available():  # the outer limit: 8 GiB and 3000 processes for the whole run
         group = cgroups.KernelCgroup(f"hostile-test-{os.getpid()}", memory_mb=8192, processes=3000, cpus=2.0)
@@ -215,8 +220,20 @@ def graded(outer):
     honest = make_course(outer / "honest", lambda folder: honest_class(sources["solution"], nbformat.read(
         folder / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)))
     serial = run([sys.executable, "-m", "coursegrader", "autograde", ASSIGNMENT, "-j", "1", "--no-sandbox"], honest)
+
+    def to_validate(folder):
+        # The peeker's answers are the solution's, after a line that fails if the solutions can be seen.
+        peeker = copy.deepcopy(sources["solution"])
+        cell = cells_by_id(peeker)["hr_answer"]
+        cell.source = (f"import os\nassert not os.path.exists({str(folder / 'solutions')!r}), "
+                       f"'the solutions are visible'\n" + cell.source)
+        return {"solution": copy.deepcopy(sources["solution"]), "peeker": peeker, "blank": nbformat.read(
+            folder / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)}
+
+    validated = run([sys.executable, "-m", "coursegrader", "validate", ASSIGNMENT],
+                    make_course(outer / "validate", to_validate))
     return {"folder": hostile, "result": result, "feedback": feedback, "before": before,
-            "listener": listener, "serial": serial, "honest": honest}
+            "listener": listener, "serial": serial, "honest": honest, "validated": validated}
 
 
 def test_honest_students_get_exactly_their_serial_unsandboxed_marks(graded):
@@ -255,6 +272,7 @@ def test_attacks_cost_only_their_authors(graded):
     for name in ("gradebook", "classmate", "solutions", "home", "network", "memory", "bigprint"):
         # Each attacker's answers are the solution's: the failed attack neither gains nor loses a mark.
         assert got.get(f"attack_{name}") == 8, (name, got, out[-3000:])
+    assert "NOT GRADED: attack_stubborn: a cell ran past the cell timeout and ignored the interrupt" in out
     for name in ("forkbomb", "disk", "sleep"):
         assert f"attack_{name}" in got or f"NOT GRADED: attack_{name}" in out, name
 
@@ -295,3 +313,27 @@ def test_feedback_shows_messages_never_hidden_test_code(graded):
     blank = html.unescape((graded["folder"] / "feedback" / "partly" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(
         encoding="utf-8"))
     assert "hidden tests: their code is not shown" in blank
+
+
+def test_instructors_validate_submissions_sandboxed(graded):
+    result = graded["validated"]
+    out = result.stdout
+    assert out.startswith("bubblewrap sandbox"), out[:500]
+    assert "solution: 03_survival.ipynb passes" in out
+    assert "blank: 03_survival.ipynb FAILS" in out
+    # The peeker fails validation if it can see the solutions folder: sandboxed, it cannot.
+    assert "peeker: 03_survival.ipynb passes" in out, out[-3000:]
+    assert result.returncode == 1  # one submission fails validation
+
+
+def test_a_submission_past_its_wall_clock_limit_is_stopped_and_reported(outer):
+    def students(folder):
+        solution = nbformat.read(folder / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+        slow = copy.deepcopy(solution)  # each cell within the 15 s cell timeout, the whole over 6 s
+        cells_by_id(slow)["hr_answer"].source = "import time\ntime.sleep(12)\n" + cells_by_id(slow)["hr_answer"].source
+        return {"slow": slow}
+
+    folder = make_course(outer / "slow", students)
+    result = run([sys.executable, "-m", "coursegrader", "autograde", ASSIGNMENT, "--max-minutes", "0.1"], folder)
+    assert result.returncode == 1
+    assert "NOT GRADED: slow: it ran longer than the 6 s a submission may take" in result.stdout, result.stdout[-2000:]

@@ -71,6 +71,8 @@ def main(argv=None):
     grade.add_argument("-j", "--jobs", type=int, default=None, help="submissions at once (default: one per core)")
     grade.add_argument("--no-sandbox", action="store_true",
                        help="run student code unsandboxed, as you: only for code you trust")
+    grade.add_argument("--max-minutes", type=float, default=30,
+                       help="wall-clock limit of one submission, past which its kernel is stopped (default 30)")
     validate = sub.add_parser("validate", help="run nbgrader validate on every submission, sandboxed")
     validate.add_argument("assignment")
     validate.add_argument("--no-sandbox", action="store_true")
@@ -89,8 +91,10 @@ def main(argv=None):
 
             if args.jobs is not None and args.jobs < 1:
                 parser.error(f"--jobs: received {args.jobs}; give a whole number of at least 1")
+            if args.max_minutes <= 0:
+                parser.error(f"--max-minutes: received {args.max_minutes}; give a positive number of minutes")
             status, _ = autograde(args.assignment, ".", jobs=args.jobs, sandboxed=not args.no_sandbox,
-                                  log=lambda line: print(line, flush=True))
+                                  max_minutes=args.max_minutes, log=lambda line: print(line, flush=True))
             return status
         if args.command == "validate":
             return _validate(args.assignment, not args.no_sandbox)

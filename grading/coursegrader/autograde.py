@@ -23,8 +23,10 @@ import multiprocessing
 import os
 import pathlib
 import shutil
+import signal
 import sys
 import tempfile
+import threading
 import time
 import warnings
 
@@ -139,8 +141,27 @@ def _auto_points(nb):
     return score, maximum
 
 
-def _execute_submission(assignment, student, notebooks, root, out_root, sandboxed):
-    """Phase 1 for one student (in a worker process): sanitise, execute, save. Returns an Outcome."""
+def _kill_children():
+    """SIGKILL every child process of this one (the kernels it started). Linux: reads /proc."""
+    me = os.getpid()
+    for stat in pathlib.Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me:  # the parent pid
+            try:
+                os.kill(int(stat.parent.name), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _execute_submission(assignment, student, notebooks, root, out_root, sandboxed, max_seconds=None):
+    """Phase 1 for one student (in a worker process): sanitise, execute, save. Returns an Outcome.
+
+    ``max_seconds`` caps the whole submission (nbgrader's timeout holds per cell only: a notebook
+    that ignores interrupts would otherwise take cells x timeout): past it, its kernel is killed.
+    """
     from nbgrader import utils
 
     from .preprocessors import SandboxedExecute
@@ -155,6 +176,11 @@ def _execute_submission(assignment, student, notebooks, root, out_root, sandboxe
     if db_url.startswith("sqlite:///") and not os.path.isabs(db_url[len("sqlite:///"):]):
         db_url = "sqlite:///" + str(pathlib.Path(root) / db_url[len("sqlite:///"):])
     events_before = len(last_kernel_events())
+    timer = None
+    if max_seconds:
+        timer = threading.Timer(max_seconds, _kill_children)
+        timer.daemon = True
+        timer.start()
     try:
         with tempfile.TemporaryDirectory(prefix="coursegrader-stage-") as tmp:
             os.chmod(tmp, 0o700)
@@ -179,13 +205,21 @@ def _execute_submission(assignment, student, notebooks, root, out_root, sandboxe
         outcome.graded = True
     except Exception as error:  # one student's failure never stops the others
         events = last_kernel_events()[events_before:]
-        if any(e["oom_killed"] for e in events):
+        if timer is not None and timer.finished.is_set():
+            outcome.reason = f"it ran longer than the {max_seconds:g} s a submission may take; its kernel was stopped"
+        elif any(e["oom_killed"] for e in events):
             outcome.reason = "its kernel was killed at the memory limit"
+        elif type(error).__name__ == "CellTimeoutError":
+            outcome.reason = ("a cell ran past the cell timeout and ignored the interrupt, so the rest of "
+                              "the notebook could not run")
         elif type(error).__name__ in ("DeadKernelError", "UnresponsiveKernelError"):
             outcome.reason = ("its kernel died before the notebook finished (os._exit, a crash, or a "
                               "sandbox limit); cells after that point were never run")
         else:
             outcome.reason = f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"
+    finally:
+        if timer is not None:
+            timer.cancel()
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -218,7 +252,7 @@ def _record(assignment, root, executed, excluded, log):
         os.chdir(previous)
 
 
-def autograde(assignment, root=".", jobs=None, sandboxed=True, log=print):
+def autograde(assignment, root=".", jobs=None, sandboxed=True, max_minutes=30, log=print):
     """Autograde every submission of ``assignment``; return (exit status, {student: Outcome}).
 
     Parameters
@@ -230,6 +264,8 @@ def autograde(assignment, root=".", jobs=None, sandboxed=True, log=print):
         Submissions executed at once (default: one per core).
     sandboxed : bool
         False grades without the sandbox: only for code the instructor trusts.
+    max_minutes : float or None
+        Wall-clock limit of one submission (None: only nbgrader's per-cell timeout).
     log : callable
         Where progress lines go.
     """
@@ -255,9 +291,11 @@ def autograde(assignment, root=".", jobs=None, sandboxed=True, log=print):
         os.chmod(executed, 0o700)
         os.environ.setdefault("COURSEGRADER_RUNTIME_DIR", tempfile.mkdtemp(prefix="coursegrader-kernels-"))
         context = multiprocessing.get_context("fork")
+        phase_start = time.perf_counter()
         log(f"executing {len(todo)} submissions of {assignment}, {jobs} at a time")
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            futures = {pool.submit(_execute_submission, assignment, s, nbs, root, executed, sandboxed): s
+            limit = max_minutes * 60 if max_minutes else None
+            futures = {pool.submit(_execute_submission, assignment, s, nbs, root, executed, sandboxed, limit): s
                        for s, nbs in todo}
             for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
                 student = futures[future]
@@ -269,9 +307,13 @@ def autograde(assignment, root=".", jobs=None, sandboxed=True, log=print):
                 status = (f"{outcome.score:g}/{outcome.max_score:g} automatic points" if outcome.graded
                           else f"NOT GRADED: {outcome.reason}")
                 log(f"[{done:>{len(str(len(todo)))}}/{len(todo)}] {student}: {status} ({outcome.seconds:.1f} s)")
+        executed_s = time.perf_counter() - phase_start
         failed = {s for s, o in outcomes.items() if not o.graded}
         graded = [s for s in found if s not in failed]
+        phase_start = time.perf_counter()
         error = _record(assignment, root, executed, failed, log) if graded else ""
+        recorded_s = time.perf_counter() - phase_start
+    log(f"timing: executing {executed_s:.1f} s ({jobs} at a time), recording in the gradebook {recorded_s:.1f} s")
     shutil.rmtree(os.environ.pop("COURSEGRADER_RUNTIME_DIR", ""), ignore_errors=True)
     _summary(assignment, outcomes, log)
     return (1 if failed or error else 0), outcomes
