@@ -57,3 +57,11 @@ def test_every_widget_is_used_by_a_lesson():
                        if c["cell_type"] == "code")
     unused = [name for name in widgets.__all__ if name != "Explorer" and f"{name}(" not in sources]
     assert not unused, f"widgets no lesson shows: {unused}"
+
+
+@pytest.mark.parametrize("path", LESSONS, ids=IDS)
+def test_code_lines_fit_in_80_characters(path):
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    long = [(i, line) for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code"
+            for line in "".join(c["source"]).splitlines() if len(line) > 80]
+    assert not long, "code lines over 80 characters (cell index, line):\n" + "\n".join(map(repr, long))
