@@ -102,7 +102,7 @@ def test_main_path_stops_at_going_further():
     nb = {"cells": [{"cell_type": "markdown", "source": ["# Lesson 0: T\n", "\n", "one two"]},
                     {"cell_type": "code", "source": ["x = 1"]},
                     {"cell_type": "markdown", "source": [GOING_FURTHER + "\n\nthree four five"]}]}
-    assert prose_words(main_path(nb)) == 6  # "Lesson 0: T" and "one two" and nothing after the heading
+    assert prose_words(main_path(nb)) == 5  # "Lesson", "0:", "T", "one", "two"; nothing after the heading
 
 
 @pytest.mark.parametrize("path", LESSONS, ids=IDS)
