@@ -3,6 +3,7 @@
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -38,6 +39,38 @@ def _collect(item, results):
 def markdown(nb):
     """All markdown text of a notebook."""
     return "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+
+
+GOING_FURTHER = "## Going further"
+
+
+def main_path(nb):
+    """The markdown a student reads in the lesson's hour: every markdown cell before the cell whose
+    first line is `## Going further` (the title, the objectives, the body and the Summary)."""
+    cells = []
+    for c in nb["cells"]:
+        source = "".join(c["source"])
+        if source.startswith(GOING_FURTHER):
+            break
+        if c["cell_type"] == "markdown":
+            cells.append(source)
+    return "\n\n".join(cells)
+
+
+def prose_words(text):
+    """The words of markdown prose in ``text``, counted as the word budget counts them.
+
+    Left out: fenced code blocks, display math ($$...$$) and inline math ($...$), the collapsed
+    answers of the questions (<details>...</details>; the question itself counts) and HTML tags.
+    Counted: every other token between white space that holds a letter or a digit, so inline code
+    (read as part of its sentence) and the cells of a table count, and table rules and bullets do not.
+    """
+    text = re.sub(r"<details>.*?</details>", " ", text, flags=re.S)
+    text = re.sub(r"```.*?```", " ", text, flags=re.S)
+    text = re.sub(r"\$\$.*?\$\$", " ", text, flags=re.S)
+    text = re.sub(r"\$[^$\n]+\$", " ", text)
+    text = re.sub(r"</?[A-Za-z][^<>\n]*>", " ", text)
+    return sum(1 for token in text.split() if re.search(r"[A-Za-z0-9]", token))
 
 
 def outputs(nb):

@@ -299,3 +299,38 @@ def test_log_minus_log_curves(trial):
     assert abs(gap(13)) < 0.15 and abs(gap(30)) < 0.15  # "meet around the end of the first year and stay together"
     assert gap(60) > 0.4  # "only then does the control curve climb away"
     says("The control curve starts above", "the curves meet around the end of the first year")
+
+
+# --- Going further: lifelines' and R's tests of proportional hazards -------------------------
+
+def _score_test_km(data, cph):
+    from scipy.stats import chi2
+
+    beta = cph.params_["control"]
+    times, died, x = (data[c].to_numpy() for c in ("os_months", "death", "control"))
+    weight = np.exp(beta * x)
+    km = KaplanMeierFitter().fit(times, died).survival_function_.iloc[:, 0]
+    u = i_bb = i_bg = i_gg = 0.0
+    for t in np.unique(times[died == 1]):
+        at_risk, dies = times >= t, (times == t) & (died == 1)
+        x_bar = (weight * x)[at_risk].sum() / weight[at_risk].sum()
+        v, g = x_bar * (1 - x_bar), 1 - km[km.index < t].iloc[-1]
+        u += g * (x[dies] - x_bar).sum()
+        i_bb, i_bg, i_gg = i_bb + dies.sum() * v, i_bg + dies.sum() * g * v, i_gg + dies.sum() * g * g * v
+    score = u**2 / (i_gg - i_bg**2 / i_bb)
+    return score, chi2.sf(score, 1)
+
+
+def test_lifelines_default_transform_and_rs_score_test(cox, lesson_outputs):
+    import inspect
+
+    data, cph = cox
+    assert inspect.signature(proportional_hazard_test).parameters["time_transform"].default == "rank"
+    score, p = _score_test_km(data, cph)
+    # R 4.2.2 with survival 3.5-3 prints chisq 3.826317, p 0.05045 for these data (checked outside the course)
+    assert f"{score:.3f}" == "3.826" and f"{p:.3f}" == "0.050"
+    ll = proportional_hazard_test(cph, data, time_transform="all").summary["p"].droplevel(0)
+    assert abs(ll["km"] - p) < 0.005 and ll["rank"] > p  # three defensible numbers, all near 0.05
+    says('(`"rank"`, **lifelines\' default**)', "since version 3.0 of the `survival` package",
+         "3.826 and 0.050")
+    assert "chi-square 3.826, p = 0.050" in _executed(lesson_outputs)

@@ -141,7 +141,7 @@ def test_interaction_from_the_papers_hcc_intervals(text):
     before, after = tk.PUBLISHED["hcc_hr_0_8"][:3], tk.PUBLISHED["hcc_hr_8_75"][:3]
     *_, p = _interaction_by_hand(before, after)
     assert interaction_from_ci(before, after).p == pytest.approx(p)
-    assert f"(p = {p:.2f})" in text and f"p = {p:.2f} from the printed intervals" in text
+    assert f"from the paper's printed intervals (p = {p:.2f})" in text  # Going further
     assert p > 0.2  # "far from significant"
 
 
@@ -360,3 +360,58 @@ def test_the_numbers_at_risk_axes_are_labelled():
                      if c["cell_type"] == "code")
     assert 'at_risk_axes.set_xlabel("Patients at risk (still followed at each time above)")' in code
     assert 'at_risk_axes.xaxis.set_label_position("bottom")' in code
+
+
+# ---------------------------------------------------------------------------------------------
+# Going further: the software a reader meets (lifelines 0.30.x)
+# ---------------------------------------------------------------------------------------------
+
+
+def test_delayed_entry_equals_the_landmark_window(trial, landmark13, text):
+    at_13 = trial[trial["os_months"] > 13].assign(entry=13.0, control=lambda d: (d["arm"] == "control").astype(int))
+    delayed = CoxPHFitter().fit(at_13[["os_months", "death", "control", "entry"]], duration_col="os_months",
+                                event_col="death", entry_col="entry")
+    assert delayed.hazard_ratios_["control"] == pytest.approx(landmark13.after.hr, rel=1e-6)
+    assert delayed.standard_errors_["control"] == pytest.approx(landmark13.after.se_log_hr, rel=1e-6)
+    assert "`CoxPHFitter` takes that as `entry_col=`" in text and "the two fits must agree" in text
+
+
+def _km_rmst(time, event, tau):
+    order = np.lexsort((-event, time))
+    t, e = time[order], event[order]
+    s = np.cumprod(1 - e / (len(t) - np.arange(len(t))))
+    edges = np.concatenate([[0], np.minimum(t, tau), [tau]])
+    return np.sum(np.concatenate([[1], s]) * np.diff(edges))
+
+
+def test_rmst_return_variance_is_the_spread_of_patients_not_of_the_estimate(trial, text):
+    import warnings
+
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import restricted_mean_survival_time
+
+    arm = trial[trial["arm"] == "control"]
+    times, deaths = arm["os_months"].to_numpy(), arm["death"].to_numpy()
+    kmf = KaplanMeierFitter().fit(times, deaths)
+    with warnings.catch_warnings(record=True):  # scipy's quad reaches its subdivision limit (shown in the lesson)
+        warnings.simplefilter("always")
+        rmst, returned = restricted_mean_survival_time(kmf, t=60, return_variance=True)
+    assert rmst == pytest.approx(_km_rmst(times, deaths, 60))
+    rng = np.random.default_rng(2021)  # the notebook's seed and resamples
+    boot = np.array([_km_rmst(times[i], deaths[i], 60) for i in rng.integers(0, len(times), size=(2000, len(times)))])
+    # "about the bootstrap variance times the number of patients"
+    assert len(times) * boot.var(ddof=1) == pytest.approx(returned, rel=0.1)
+    assert round(math.sqrt(returned)) == 18 and boot.std(ddof=1) < 2
+    assert "an SD of about 18 months" in text and "an SE under 2 months" in text
+
+
+def test_the_rmst_test_is_a_stub(trial, text):
+    import lifelines
+    from lifelines import KaplanMeierFitter, statistics
+
+    name = "difference_of_restricted_mean_survival_time_test"
+    fits = [KaplanMeierFitter().fit(g["os_months"], g["death"]) for _, g in trial.groupby("arm")]
+    assert getattr(statistics, name)(*fits, 60) is None and name not in statistics.__all__
+    assert lifelines.__version__.startswith("0.30.")
+    assert "The function is a stub: its body is `pass`, so it returns `None`" in text
+    assert "van Houwelingen HC. Dynamic prediction by landmarking" in text
