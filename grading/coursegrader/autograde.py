@@ -8,10 +8,11 @@ Two phases:
    A submission that cannot be read, whose kernel dies (``os._exit``, a crash, a limit) or that
    fails otherwise is reported by the student's name, with the reason, and is not graded: the
    others go on.
-2. **Record** (one process, serial): nbgrader's ``autograde`` runs as usual, except that
+2. **Record** (one process, the grader's own): nbgrader's ``autograde`` runs as usual, except that
    :class:`~coursegrader.preprocessors.ReplayExecution` hands it the executed notebook instead of
-   executing again. nbgrader alone writes the gradebook, so grades, feedback and the item analysis
-   are those of a serial run.
+   executing again. It records finished students in chunks while the workers execute the next
+   ones. nbgrader alone writes the gradebook, one student after another, so grades, feedback and
+   the item analysis are those of a serial run.
 """
 
 from __future__ import annotations
@@ -106,6 +107,38 @@ def broken_submissions(assignment, root):
     return broken
 
 
+def gradebook_url(root, config=None):
+    """The configured gradebook URL, with a relative SQLite path made absolute from ``root``."""
+    config = config or load_config(root)
+    url = config.CourseDirectory.get("db_url", "sqlite:///gradebook.db")
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not os.path.isabs(url[len(prefix):]):
+        url = prefix + str(pathlib.Path(root).resolve() / url[len(prefix):])
+    return url
+
+
+def _reading_copy(url, folder):
+    """A snapshot of a SQLite gradebook for the workers to read, so that they never wait on (or
+    hold up) the one process that writes the real one; other databases are read as they are."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        return url
+    import sqlite3
+
+    copy = pathlib.Path(folder) / "gradebook-snapshot.db"
+    with sqlite3.connect(url[len(prefix):]) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    return prefix + str(copy)
+
+
+def _recorded(assignment, url, students):
+    """The students among ``students`` whose submission of ``assignment`` is in the gradebook."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(url) as gb:
+        return {s.student.id for s in gb.assignment_submissions(assignment)} & set(students)
+
+
 def _stage(assignment, student, root, stage_root, config):
     """The folder the kernel works in: the submission, with the source's other files put back."""
     root = pathlib.Path(root)
@@ -156,11 +189,13 @@ def _kill_children():
                 pass
 
 
-def _execute_submission(assignment, student, notebooks, root, out_root, sandboxed, max_seconds=None):
+def _execute_submission(assignment, student, notebooks, root, out_root, sandboxed, max_seconds=None,
+                        db_url=None):
     """Phase 1 for one student (in a worker process): sanitise, execute, save. Returns an Outcome.
 
     ``max_seconds`` caps the whole submission (nbgrader's timeout holds per cell only: a notebook
     that ignores interrupts would otherwise take cells x timeout): past it, its kernel is killed.
+    ``db_url`` is the gradebook to read the test cells from (default: the course's).
     """
     from nbgrader import utils
 
@@ -172,9 +207,7 @@ def _execute_submission(assignment, student, notebooks, root, out_root, sandboxe
     started = time.perf_counter()
     outcome = Outcome(student)
     config = load_config(root)
-    db_url = config.CourseDirectory.get("db_url", "sqlite:///gradebook.db")
-    if db_url.startswith("sqlite:///") and not os.path.isabs(db_url[len("sqlite:///"):]):
-        db_url = "sqlite:///" + str(pathlib.Path(root) / db_url[len("sqlite:///"):])
+    db_url = db_url or gradebook_url(root, config)
     events_before = len(last_kernel_events())
     timer = None
     if max_seconds:
@@ -293,10 +326,24 @@ def autograde(assignment, root=".", jobs=None, sandboxed=True, max_minutes=30, l
         context = multiprocessing.get_context("fork")
         phase_start = time.perf_counter()
         log(f"executing {len(todo)} submissions of {assignment}, {jobs} at a time")
+        # nbgrader records finished students in this process while the workers execute the next ones
+        # (one writer, and the core the serial recording would leave idle is used).
+        recorded = {"seconds": 0.0, "errors": [], "missing": set()}
+        chunk = max(4 * jobs, 8)
+        url = gradebook_url(root)
+        snapshot = _reading_copy(url, executed)
+
+        def record(students):
+            started = time.perf_counter()
+            recorded["errors"].append(_record(assignment, root, executed, set(found) - set(students), log))
+            recorded["missing"] |= set(students) - _recorded(assignment, url, students)
+            recorded["seconds"] += time.perf_counter() - started
+
+        pending = []
         with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             limit = max_minutes * 60 if max_minutes else None
-            futures = {pool.submit(_execute_submission, assignment, s, nbs, root, executed, sandboxed, limit): s
-                       for s, nbs in todo}
+            futures = {pool.submit(_execute_submission, assignment, s, nbs, root, executed, sandboxed, limit,
+                                   snapshot): s for s, nbs in todo}
             for done, future in enumerate(concurrent.futures.as_completed(futures), start=1):
                 student = futures[future]
                 try:
@@ -307,13 +354,26 @@ def autograde(assignment, root=".", jobs=None, sandboxed=True, max_minutes=30, l
                 status = (f"{outcome.score:g}/{outcome.max_score:g} automatic points" if outcome.graded
                           else f"NOT GRADED: {outcome.reason}")
                 log(f"[{done:>{len(str(len(todo)))}}/{len(todo)}] {student}: {status} ({outcome.seconds:.1f} s)")
-        executed_s = time.perf_counter() - phase_start
+                if outcome.graded:
+                    pending.append(student)
+                if len(pending) >= chunk and done < len(todo):
+                    record(pending)
+                    pending = []
+        if pending:
+            record(pending)
+        if recorded["missing"]:  # once more, alone; then reported, never silently lost
+            retry, recorded["missing"] = sorted(recorded["missing"]), set()
+            record(retry)
+            for student in recorded["missing"]:
+                outcome = outcomes[student]
+                outcome.graded = False
+                outcome.reason = ("executed, but nbgrader did not record it in the gradebook ("
+                                  + ("; ".join(e for e in recorded["errors"] if e) or "no error given")
+                                  + "); run autograde again")
         failed = {s for s, o in outcomes.items() if not o.graded}
-        graded = [s for s in found if s not in failed]
-        phase_start = time.perf_counter()
-        error = _record(assignment, root, executed, failed, log) if graded else ""
-        recorded_s = time.perf_counter() - phase_start
-    log(f"timing: executing {executed_s:.1f} s ({jobs} at a time), recording in the gradebook {recorded_s:.1f} s")
+        error = "; ".join(e for e in recorded["errors"] if e)
+        total_s, recorded_s = time.perf_counter() - phase_start, recorded["seconds"]
+    log(f"timing: {total_s:.1f} s in all ({jobs} at a time), of which recording in the gradebook {recorded_s:.1f} s")
     shutil.rmtree(os.environ.pop("COURSEGRADER_RUNTIME_DIR", ""), ignore_errors=True)
     _summary(assignment, outcomes, log)
     return (1 if failed or error else 0), outcomes

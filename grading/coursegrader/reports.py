@@ -13,13 +13,9 @@ __all__ = ["gradebook_url", "item_scores", "item_analysis", "write_item_analysis
 
 def gradebook_url(root="."):
     """The configured gradebook URL, with a relative SQLite path made absolute from ``root``."""
-    from .autograde import load_config
+    from .autograde import gradebook_url as configured
 
-    url = load_config(root).CourseDirectory.get("db_url", "sqlite:///gradebook.db")
-    prefix = "sqlite:///"
-    if url.startswith(prefix) and not url[len(prefix):].startswith("/"):
-        url = prefix + str(pathlib.Path(root).resolve() / url[len(prefix):])
-    return url
+    return configured(root)
 
 
 def item_scores(assignment, root="."):
