@@ -104,7 +104,7 @@ clean-venv:  ## Remove the virtual environment.
 HUB_OPT ?= /opt/ucmsc-course
 HUB_STATE ?= /srv/ucmsc-hub
 ROSTER ?= deploy/hub/roster.csv
-HUB_PORT ?= 8000
+HUB_PORT ?=
 HUBCTL := /usr/bin/python3.11 deploy/hub/hubctl.py --opt $(HUB_OPT) --state $(HUB_STATE)
 
 hub-deps:  ## Install what the hub needs from Debian, if missing: PostgreSQL 15, bubblewrap, Python 3.11, npm.
@@ -128,7 +128,7 @@ hub-env: hub-deps $(BOOK_VENDORED)  ## Install the hub's course environment and 
 	$(HUBCTL) install
 
 hub: hub-env  ## Start the course's JupyterHub on 127.0.0.1:HUB_PORT, accounts from ROSTER (as root).
-	$(HUBCTL) up --roster $(ROSTER) --port $(HUB_PORT)
+	$(HUBCTL) up --roster $(ROSTER) $(if $(HUB_PORT),--port $(HUB_PORT))
 
 hub-stop:  ## Stop the hub, the users' servers and the gradebook's PostgreSQL (files and accounts stay).
 	$(HUBCTL) down

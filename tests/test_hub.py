@@ -163,6 +163,53 @@ def answer(student, grade_ids):
     assert response.ok, response.text
 
 
+def in_chromium(base, user, password):
+    """A student's session in chromium: log in, see the lessons, fetch and submit from the Assignment List."""
+    from browser import SCREENSHOTS, launch
+    from playwright.sync_api import sync_playwright
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    off_machine = []
+    with sync_playwright() as p:
+        browser = launch(p)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.route("**/*", lambda route: (off_machine.append(route.request.url), route.abort())
+                   if not route.request.url.startswith(base) and not route.request.url.startswith("data:")
+                   else route.continue_())
+        try:
+            page.goto(f"{base}/hub/login")
+            page.fill("#username_input", user)
+            page.fill("#password_input", password)
+            page.click("#login_submit")
+            page.wait_for_selector(".jp-DirListing-content", timeout=180_000)  # the server started, JupyterLab
+            page.locator(".jp-DirListing-itemText", has_text="lessons").wait_for(timeout=30_000)
+            # nbgrader's menu hides what the server does not serve, once its check returns.
+            for _ in range(30):
+                page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+                items = [t for t in page.locator(".lm-Menu-itemLabel").all_inner_texts() if t]
+                if items == ["Assignment List"]:
+                    break
+                page.keyboard.press("Escape")
+                page.wait_for_timeout(1000)
+            assert items == ["Assignment List"], items  # no Formgrader nor Course List for a student
+            page.locator(".lm-Menu-itemLabel", has_text="Assignment List").click()
+            released = page.locator("#released_assignments_list")
+            released.locator("text=" + ASSIGNMENT).wait_for(timeout=60_000)
+            released.locator("button", has_text="Fetch").click()
+            fetched = page.locator("#fetched_assignments_list")
+            fetched.locator("button", has_text="Submit").wait_for(timeout=60_000)
+            fetched.locator("button", has_text="Submit").click()
+            submitted = page.locator("#submitted_assignments_list")
+            submitted.locator("text=" + ASSIGNMENT).wait_for(timeout=60_000)
+            page.screenshot(path=str(SCREENSHOTS / "hub_student_submitted.png"))
+        except Exception:
+            page.screenshot(path=str(SCREENSHOTS / "hub_student_failure.png"))
+            raise
+        finally:
+            browser.close()
+    assert off_machine == [], off_machine
+
+
 def export_grades(hub):
     instructor = hub["users"]["instructor"]
     course = pathlib.Path(hub["state"]) / "home" / instructor / "course"
@@ -184,9 +231,13 @@ def test_a_class_on_the_hub(hub):
     as_user(instructor, "nbgrader", "release_assignment", ASSIGNMENT, "--force", cwd=course)
     assert teacher.get("formgrader").status_code == 200
 
-    # Each student logs in through the hub's login page, finds the lessons, fetches, answers, validates, submits.
+    # One student in chromium: the login page, the lessons, nbgrader's Assignment List; fetch, submit (blank).
+    blank = users["blank"]
+    in_chromium(hub["base"], blank, hub["passwords"][blank])
+
+    # The others over HTTP: the login page, the lessons; fetch, answer, validate, submit.
     students = {}
-    for kind in ("full", "partly", "blank"):
+    for kind in ("full", "partly"):
         name = users[kind]
         student = students[kind] = Browserless(hub["base"], name, hub["passwords"][name])
         lessons = student.get("api/contents/lessons").json()
@@ -237,6 +288,8 @@ def test_a_class_on_the_hub(hub):
     as_user(instructor, "python", "-m", "coursegrader", "feedback", ASSIGNMENT, cwd=course)
     grades = export_grades(hub)
     assert grades == {users[k]: (float(EXPECTED[k]), float(MAX_SCORE)) for k in EXPECTED}, grades
+    blank_nb = nbformat.read(course / "submitted" / blank / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    assert blank_nb.cells, "the submission made in chromium was not collected"
 
     # A restart of the hub and of PostgreSQL loses nothing.
     hubctl("down", state=state)

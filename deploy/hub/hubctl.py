@@ -299,6 +299,7 @@ def write(path, text, owner=None, mode=0o644):
 
 # The nbgrader extensions only the instructor gets (server side, then JupyterLab's side).
 INSTRUCTOR_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"]
+# (@jupyter/nbgrader:formgrader is no plugin of its own: nbgrader's menu reads it to show its Formgrader items.)
 INSTRUCTOR_LAB_PLUGINS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:course-list",
                           "@jupyter/nbgrader:create-assignment"]
 
