@@ -166,6 +166,11 @@ def install(opt):
             shutil.copy(HERE / "proxy" / name, proxy / name)
         run("npm", "ci", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error", cwd=proxy)
         stamp.write_text(wanted)
+    # JupyterLab asks nobody about news or updates: the hub's users reach no other host.
+    overrides = venv / "share/jupyter/lab/settings/overrides.json"
+    overrides.parent.mkdir(parents=True, exist_ok=True)
+    overrides.write_text(json.dumps({"@jupyterlab/apputils-extension:notification": {
+        "fetchNews": "false", "checkForUpdates": False}}, indent=1))
     run("chmod", "-R", "a+rX,go-w", opt)
 
 
@@ -402,6 +407,7 @@ def up(opt, state, roster, port, hub_port, proxy_api_port):
     os.chmod(state / "home", 0o755)
     settings_path = state / "hub.json"
     settings = json.loads(settings_path.read_text()) if settings_path.exists() else {}
+    previous = (settings.get("instructor"), settings.get("students"))
     group = settings.get("group") or f"ucmsc-{hashlib.sha256(str(state).encode()).hexdigest()[:8]}"
     if run("getent", "group", group, check=False).returncode:
         run("groupadd", group)
@@ -432,6 +438,8 @@ def up(opt, state, roster, port, hub_port, proxy_api_port):
     url = f"http://127.0.0.1:{settings['port']}"
     if hub_pid(state):
         log(f"JupyterHub is already running ({url}); `make hub-stop` then `make hub` restarts it")
+        if previous != (instructor_name, students):
+            log("the roster changed: restart the hub (make hub-stop hub) to let the new accounts log in")
     else:
         start_hub(opt, state, settings)
     log(f"JupyterHub: {url}/  (instructor: {instructor_name}; {len(students)} students)")
