@@ -117,11 +117,12 @@ hub-deps:  ## Install what the hub needs from Debian, if missing: PostgreSQL 15,
 	  if [ -n "$$missing" ]; then \
 	    echo "installing (Debian packages) for the hub:$$missing"; \
 	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	    if [ ! -e /etc/postgresql-common/createcluster.conf ]; then \
+	    if [ ! -e /etc/postgresql-common/createcluster.conf ] && echo "$$missing" | grep -q postgresql; then \
 	      $$SUDO mkdir -p /etc/postgresql-common; \
 	      echo "create_main_cluster = false  # the course hub runs a cluster of its own" | \
 	        $$SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null; fi; \
-	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $$missing >/dev/null; \
 	  fi
 
 hub-env: hub-deps $(BOOK_VENDORED)  ## Install the hub's course environment and proxy in HUB_OPT (/opt/ucmsc-course).
