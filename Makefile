@@ -9,7 +9,8 @@ STAMP := $(VENV)/.installed
 BOOK_VENDORED := book/_vendor/VERSIONS.json
 
 .PHONY: course install selfcheck test lint data clean-venv help exercises check-exercises browser \
-	release collect autograde validate-submissions feedback grades item-analysis sandbox
+	release collect autograde validate-submissions feedback grades item-analysis sandbox \
+	hub hub-stop hub-remove hub-status hub-env hub-deps
 
 # nbgrader runs alembic and jupyter from the environment: put it first on PATH.
 NBGRADER := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/nbgrader
@@ -54,7 +55,8 @@ sandbox:  ## Install bubblewrap, the grading sandbox (Debian package; needs root
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq bubblewrap >/dev/null; }
 
-test: $(STAMP) browser sandbox $(BOOK_VENDORED)  ## Run every test.
+# tests/test_hub.py runs a class on a real hub (as root; skipped otherwise): it needs the hub's packages.
+test: $(STAMP) browser sandbox $(BOOK_VENDORED) $(if $(filter 0,$(shell id -u)),hub-env)  ## Run every test.
 	$(PY) -m pytest
 
 lint: $(STAMP)  ## Lint with ruff (also part of make test).
@@ -96,6 +98,47 @@ item-analysis: $(STAMP)  ## Which graded parts of A the class missed: table and 
 
 clean-venv:  ## Remove the virtual environment.
 	rm -rf $(VENV)
+
+# ---- The course's JupyterHub on this machine (as root; deploy/hub/hubctl.py, README "the course's hub") ----
+
+HUB_OPT ?= /opt/ucmsc-course
+HUB_STATE ?= /srv/ucmsc-hub
+ROSTER ?= deploy/hub/roster.csv
+HUB_PORT ?=
+HUBCTL := /usr/bin/python3.11 deploy/hub/hubctl.py --opt $(HUB_OPT) --state $(HUB_STATE)
+
+hub-deps:  ## Install what the hub needs from Debian, if missing: PostgreSQL 15, bubblewrap, Python 3.11, npm.
+	@missing=""; \
+	  [ -x /usr/lib/postgresql/15/bin/initdb ] || missing="$$missing postgresql-15"; \
+	  command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	  /usr/bin/python3.11 -c 'import venv, ensurepip' 2>/dev/null || missing="$$missing python3.11-venv"; \
+	  command -v npm >/dev/null || missing="$$missing npm"; \
+	  [ -f /etc/pam.d/login ] || missing="$$missing login"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing (Debian packages) for the hub:$$missing"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    if [ ! -e /etc/postgresql-common/createcluster.conf ] && echo "$$missing" | grep -q postgresql; then \
+	      $$SUDO mkdir -p /etc/postgresql-common; \
+	      echo "create_main_cluster = false  # the course hub runs a cluster of its own" | \
+	        $$SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null; fi; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+	      -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold $$missing >/dev/null; \
+	  fi
+
+hub-env: hub-deps $(BOOK_VENDORED)  ## Install the hub's course environment and proxy in HUB_OPT (/opt/ucmsc-course).
+	$(HUBCTL) install
+
+hub: hub-env  ## Start the course's JupyterHub on 127.0.0.1:HUB_PORT, accounts from ROSTER (as root).
+	$(HUBCTL) up --roster $(ROSTER) $(if $(HUB_PORT),--port $(HUB_PORT))
+
+hub-stop:  ## Stop the hub, the users' servers and the gradebook's PostgreSQL (files and accounts stay).
+	$(HUBCTL) down
+
+hub-status:  ## Is the hub running?
+	@$(HUBCTL) status
+
+hub-remove:  ## Stop the hub, then delete its accounts and HUB_STATE (homes, exchange, gradebook!).
+	$(HUBCTL) remove
 
 # ---- Readers: the course website (book, serve-book) ----
 include book/book.mk

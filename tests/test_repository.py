@@ -35,6 +35,25 @@ def test_requirements_are_exact_pins():
             assert "==" in line, line
 
 
+def test_hub_requirements_are_exact_pins():
+    pins = {}
+    for line in (ROOT / "deploy/hub/requirements-hub.txt").read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            assert re.fullmatch(r"[A-Za-z0-9_.\-]+==[0-9][0-9A-Za-z.+]*", line), line
+            name, version = line.split("==")
+            pins[name.lower()] = version
+    assert pins["jupyterhub"].startswith("5."), "the course's hub is JupyterHub 5.x"
+    assert "psycopg2-binary" in pins
+    import json
+
+    proxy = json.loads((ROOT / "deploy/hub/proxy/package.json").read_text())
+    assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", proxy["dependencies"]["configurable-http-proxy"])
+    lock = json.loads((ROOT / "deploy/hub/proxy/package-lock.json").read_text())
+    assert lock["packages"]["node_modules/configurable-http-proxy"]["version"] == \
+        proxy["dependencies"]["configurable-http-proxy"]
+
+
 def test_installed_environment_is_consistent():
     result = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
