@@ -171,13 +171,16 @@ def auto_scores(folder, assignment):
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_solution_gets_full_marks_and_blank_gets_zero(course, assignment):
-    folder, _ = course
+    folder, results = course
     scores = auto_scores(folder, assignment)
+    log = results[assignment].stdout[-4000:]  # the autograde run's lines: why a student was not graded
+    expected = {"solution", "blank"} | ({"alternative"} if alternatives(assignment) is not None else set())
+    assert expected <= set(scores), log
     score, maximum = scores["solution"]
-    assert maximum > 0 and score == maximum
-    assert scores["blank"][0] == 0
+    assert maximum > 0 and score == maximum, log
+    assert scores["blank"][0] == 0, log
     if alternatives(assignment) is not None:
-        assert scores["alternative"][0] == maximum, "a correct answer written differently lost points"
+        assert scores["alternative"][0] == maximum, "a correct answer written differently lost points\n" + log
 
 
 def test_failure_modes_score_exactly(course):
