@@ -5,9 +5,11 @@ the item analysis; check exact scores.
 """
 
 import copy
+import dataclasses
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -125,6 +127,89 @@ EXPECTED_FIRST = {
     "deletes_test": 7,  # a deleted test cell scores zero on its part (1 point); the rest is graded
     "huge_output": 8,
 }
+
+
+@dataclasses.dataclass
+class Mistake:
+    """A fake student who makes one named mistake and answers everything else as the solution does.
+
+    `answers` replaces answer cells (grade_id -> the student's code). The visible checks of the
+    test cells `fails` catch it: `nbgrader validate` fails on exactly these cells with `hint` in
+    its output, and autograde scores zero on them and full marks on every other part.
+    """
+
+    assignment: str
+    name: str
+    answers: dict
+    fails: tuple
+    hint: str
+
+
+MISTAKES = [
+    # Assignment 4: the two windows.
+    Mistake("04_landmark", "landmark_inverted", {"landmark_answer": (  # UC-MSC relative to control
+        "result = tk.landmark_analysis(trial, 13, reference='control')\n"
+        "hr_before_13, hr_after_13 = result.before.hr, result.after.hr\n"
+        "p_after_13 = result.after.p")},
+        ("landmark_hrs",), "is your HR inverted?"),
+    Mistake("04_landmark", "landmark_whole_follow_up", {"landmark_answer": (  # no window at all
+        "whole = tk.cox_by_arm(trial, reference='UC-MSC')\n"
+        "hr_before_13 = hr_after_13 = whole.hr\n"
+        "p_after_13 = whole.p")},
+        ("landmark_hrs",), "hr_before_13 is the HR of the whole follow-up"),
+    Mistake("04_landmark", "ratio_inverted", {"interaction_answer": (  # before / after
+        "inter = tk.landmark_analysis(trial, 13, reference='UC-MSC').interaction\n"
+        "ratio_hrs_13, p_interaction_13 = 1 / inter.hr, inter.p")},
+        ("interaction_model",), "is your ratio inverted?"),
+    Mistake("04_landmark", "paper_ratio_inverted", {"paper_answer": (
+        "from trialkit.landmarks import interaction_from_ci\n"
+        "rec = interaction_from_ci((0.97, 0.40, 2.32), (3.68, 1.38, 9.85))\n"
+        "ratio_paper, p_paper = 0.97 / 3.68, rec.p")},
+        ("paper_interaction",), "is your ratio inverted?"),
+    Mistake("04_landmark", "paper_p_printed", {"paper_answer": (
+        "ratio_paper, p_paper = 3.68 / 0.97, 0.005")},
+        ("paper_interaction",), "p_paper is the p printed for the window after month 13"),
+    Mistake("04_landmark", "mcse_variance", {"null_answer": (  # p (1 - p) / n, not its square root
+        "from trialkit.landmarks import simulate_forking_paths\n"
+        "paths = simulate_forking_paths(3000, seed=7, landmarks=CANDIDATES)\n"
+        "best = paths.rate('after')\n"
+        "fp_best_landmark, n_null_trials = best.rate, best.n_trials\n"
+        "mcse_best = fp_best_landmark * (1 - fp_best_landmark) / n_null_trials\n"
+        "fp_fixed_13 = paths.rate('after', landmarks=[13]).rate")},
+        ("null_best_landmark",), "is the variance p (1 - p) / n, not the standard error"),
+    Mistake("04_landmark", "rmst_control_minus_msc", {"rmst_answer": (
+        "boot = tk.rmst_difference(trial, 60, n_boot=1000, seed=3)\n"
+        "rmst_diff_60 = -boot.difference\n"
+        "rmst_ci_60 = (boot.ci_lower, boot.ci_upper)")},
+        ("rmst_60",), "did you take control minus UC-MSC?"),
+]
+WRITTEN = "A written answer, in a few sentences."
+
+
+def student_version(solution, release, answers=None):
+    """The student version as a student who knew the solution would fill it in (without
+    nbgrader's markers; a sentence in each written answer), then `answers` (grade_id -> code)."""
+    nb = copy.deepcopy(release)
+    known = cells_by_id(solution)
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if not meta.get("solution"):
+            continue
+        if cell.cell_type == "markdown":
+            cell.source = WRITTEN
+        else:
+            lines = known[meta["grade_id"]].source.splitlines()
+            cell.source = "\n".join(line for line in lines
+                                    if line.strip() not in ("### BEGIN SOLUTION", "### END SOLUTION"))
+    for grade_id, source in (answers or {}).items():
+        replace_answer(nb, grade_id, source)
+    return nb
+
+
+def autograded_parts(solution):
+    """{grade_id: points} of the parts autograde scores (the test cells)."""
+    return {c.metadata.nbgrader["grade_id"]: c.metadata.nbgrader["points"] for c in solution.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")}
 
 
 @pytest.fixture(scope="module")
@@ -283,3 +368,66 @@ def test_students_can_validate_their_work_with_a_command(tmp_path):
     result = run([str(BIN / "nbgrader"), "validate", str(blank)], tmp_path)
     graded = sum(1 for c in nbformat.read(release, as_version=4).cells if c.metadata.get("nbgrader", {}).get("grade"))
     assert f"VALIDATION FAILED ON {graded} CELL(S)" in result.stdout, result.stdout[-3000:]  # every part unanswered
+
+
+def validate(nb, folder):
+    """`nbgrader validate` (the visible tests only) on a student's notebook: its output, without
+    the terminal's colour codes."""
+    path = folder / "student.ipynb"
+    nbformat.write(nb, path)
+    result = run([str(BIN / "nbgrader"), "validate", str(path)], folder)
+    return re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: f"{m.assignment}-{m.name}")
+def test_visible_tests_name_the_mistake_before_submission(mistake, tmp_path):
+    solution = nbformat.read(notebook_path(ROOT / "solutions", mistake.assignment), as_version=4)
+    release = nbformat.read(notebook_path(ROOT / "exercises", mistake.assignment), as_version=4)
+    out = validate(student_version(solution, release, mistake.answers), tmp_path)
+    assert f"VALIDATION FAILED ON {len(mistake.fails)} CELL(S)" in out, out[-3000:]
+    # In the message raised, not only in the test cell's source (which validate prints too).
+    assert re.search(rf"AssertionError: [^\n]*{re.escape(mistake.hint)}", out), out[-3000:]
+
+
+@pytest.fixture(scope="module")
+def mistakes_course(tmp_path_factory):
+    """A second course folder: for each assignment with mistakes, the student version answered
+    right ("answered") and one fake student per mistake, autograded."""
+    folder = tmp_path_factory.mktemp("mistakes")
+    shutil.copy(ROOT / "nbgrader_config.py", folder)
+    shutil.copytree(ROOT / "solutions", folder / "solutions")
+    for assignment in sorted({m.assignment for m in MISTAKES}):
+        result = run([str(BIN / "nbgrader"), "generate_assignment", assignment, "--force"], folder)
+        assert result.returncode == 0, result.stderr[-3000:]
+        solution = nbformat.read(notebook_path(folder / "solutions", assignment), as_version=4)
+        release_path = notebook_path(folder / "exercises", assignment)
+        release = nbformat.read(release_path, as_version=4)
+        students = {"answered": {}, **{m.name: m.answers for m in MISTAKES if m.assignment == assignment}}
+        for student, answers in students.items():
+            target = folder / "submitted" / student / assignment / release_path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(student_version(solution, release, answers), target)
+        result = run([sys.executable, "-m", "coursegrader", "autograde", assignment], folder)
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return folder
+
+
+def part_scores(folder, assignment, student):
+    """{grade_id: automatic score} of one student's autograded parts."""
+    solution = nbformat.read(notebook_path(ROOT / "solutions", assignment), as_version=4)
+    scores, _ = reports.item_scores(assignment, root=folder)
+    return {part: float(scores.loc[student, part]) for part in autograded_parts(solution)}
+
+
+@pytest.mark.parametrize("assignment", sorted({m.assignment for m in MISTAKES}))
+def test_the_student_version_answered_right_gets_full_marks(mistakes_course, assignment):
+    solution = nbformat.read(notebook_path(ROOT / "solutions", assignment), as_version=4)
+    assert part_scores(mistakes_course, assignment, "answered") == autograded_parts(solution)
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: f"{m.assignment}-{m.name}")
+def test_a_mistake_costs_only_its_parts(mistakes_course, mistake):
+    solution = nbformat.read(notebook_path(ROOT / "solutions", mistake.assignment), as_version=4)
+    expected = {part: 0 if part in mistake.fails else points
+                for part, points in autograded_parts(solution).items()}
+    assert part_scores(mistakes_course, mistake.assignment, mistake.name) == expected
