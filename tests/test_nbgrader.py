@@ -134,19 +134,37 @@ class Mistake:
     """A fake student who makes one named mistake and answers everything else as the solution does.
 
     `answers` replaces answer cells (grade_id -> the student's code). The visible checks of the
-    test cells `fails` catch it: `nbgrader validate` fails on exactly these cells with `hint` in
-    its output, and autograde scores zero on them and full marks on every other part.
+    test cells `fails` catch it: `nbgrader validate` fails on exactly these cells with the hint
+    (or each of the hints) in its output, and autograde scores zero on them and full marks on every
+    other part.
     """
 
     assignment: str
     name: str
     answers: dict
     fails: tuple
-    hint: str
+    hint: str | tuple
 
 
 MISTAKES = [
-    # Assignment 4: the two windows.
+    # Assignment 2.
+    Mistake("02_trial_design", "design_risk_ratio", {"design_answer": (  # deaths by 60 months
+        "hr_design = (1 - 0.85) / (1 - 0.60)\n"
+        "events_schoenfeld = tk.sample_size(0.60, 0.85, method='schoenfeld').events\n"
+        "events_freedman = tk.sample_size(0.60, 0.85, method='freedman').events")},
+        ("design_hr",), "hr_design is a risk ratio, not a hazard ratio"),
+    Mistake("02_trial_design", "share_complement", {"rerandomisation_answer": (  # |SMD| smaller
+        "published_smd = {'tbil': tk.smd_from_summary(33.2, 29.8, 76.0, 127.9),\n"
+        "                 'meld': tk.smd_from_summary(10.0, 4.2, 11.4, 6.0)}\n"
+        "n_rerandomisations = 10_000\n"
+        "smds = simulate_imbalance(trial[['tbil', 'meld']], 'simple', n_trials=n_rerandomisations, seed=8)\n"
+        "share_as_large = {name: 1 - float(share_as_extreme(smds[name], value))\n"
+        "                  for name, value in published_smd.items()}")},
+        ("rerandomisation_share",), "did you count the smaller imbalances?"),
+    Mistake("02_trial_design", "itt_inverted", {"itt_answer": (  # UC-MSC relative to control
+        "hr_itt = tk.cox_by_arm(full, reference='control').hr")},
+        ("itt_hr",), "hr_itt is below 1: inverted, or the log hazard ratio?"),
+    # Assignment 4.
     Mistake("04_landmark", "landmark_inverted", {"landmark_answer": (  # UC-MSC relative to control
         "result = tk.landmark_analysis(trial, 13, reference='control')\n"
         "hr_before_13, hr_after_13 = result.before.hr, result.after.hr\n"
@@ -385,18 +403,25 @@ def test_visible_tests_name_the_mistake_before_submission(mistake, tmp_path):
     release = nbformat.read(notebook_path(ROOT / "exercises", mistake.assignment), as_version=4)
     out = validate(student_version(solution, release, mistake.answers), tmp_path)
     assert f"VALIDATION FAILED ON {len(mistake.fails)} CELL(S)" in out, out[-3000:]
-    # In the message raised, not only in the test cell's source (which validate prints too).
-    assert re.search(rf"AssertionError: [^\n]*{re.escape(mistake.hint)}", out), out[-3000:]
+    for hint in [mistake.hint] if isinstance(mistake.hint, str) else mistake.hint:
+        # In the first line of the message raised, which validate does not cut (it cuts lines at
+        # 87 characters), not only in the test cell's source (which validate prints too).
+        assert re.search(rf"AssertionError: [^\n]*{re.escape(hint)}", out), out[-3000:]
 
 
 @pytest.fixture(scope="module")
 def mistakes_course(tmp_path_factory):
-    """A second course folder: for each assignment with mistakes, the student version answered
-    right ("answered") and one fake student per mistake, autograded."""
+    """A second course folder. `graded(assignment)` submits the student version answered right
+    ("answered") and one fake student per mistake of the assignment, autogrades them (once), and
+    returns the folder."""
     folder = tmp_path_factory.mktemp("mistakes")
     shutil.copy(ROOT / "nbgrader_config.py", folder)
     shutil.copytree(ROOT / "solutions", folder / "solutions")
-    for assignment in sorted({m.assignment for m in MISTAKES}):
+    done = set()
+
+    def graded(assignment):
+        if assignment in done:
+            return folder
         result = run([str(BIN / "nbgrader"), "generate_assignment", assignment, "--force"], folder)
         assert result.returncode == 0, result.stderr[-3000:]
         solution = nbformat.read(notebook_path(folder / "solutions", assignment), as_version=4)
@@ -409,7 +434,10 @@ def mistakes_course(tmp_path_factory):
             nbformat.write(student_version(solution, release, answers), target)
         result = run([sys.executable, "-m", "coursegrader", "autograde", assignment], folder)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return folder
+        done.add(assignment)
+        return folder
+
+    return graded
 
 
 def part_scores(folder, assignment, student):
@@ -422,7 +450,8 @@ def part_scores(folder, assignment, student):
 @pytest.mark.parametrize("assignment", sorted({m.assignment for m in MISTAKES}))
 def test_the_student_version_answered_right_gets_full_marks(mistakes_course, assignment):
     solution = nbformat.read(notebook_path(ROOT / "solutions", assignment), as_version=4)
-    assert part_scores(mistakes_course, assignment, "answered") == autograded_parts(solution)
+    folder = mistakes_course(assignment)
+    assert part_scores(folder, assignment, "answered") == autograded_parts(solution)
 
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: f"{m.assignment}-{m.name}")
@@ -430,4 +459,5 @@ def test_a_mistake_costs_only_its_parts(mistakes_course, mistake):
     solution = nbformat.read(notebook_path(ROOT / "solutions", mistake.assignment), as_version=4)
     expected = {part: 0 if part in mistake.fails else points
                 for part, points in autograded_parts(solution).items()}
-    assert part_scores(mistakes_course, mistake.assignment, mistake.name) == expected
+    folder = mistakes_course(mistake.assignment)
+    assert part_scores(folder, mistake.assignment, mistake.name) == expected
