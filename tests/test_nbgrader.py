@@ -164,6 +164,52 @@ MISTAKES = [
     Mistake("02_trial_design", "itt_inverted", {"itt_answer": (  # UC-MSC relative to control
         "hr_itt = tk.cox_by_arm(full, reference='control').hr")},
         ("itt_hr",), "hr_itt is below 1: inverted, or the log hazard ratio?"),
+    # Assignment 5.
+    Mistake("05_baseline_imbalance", "smd_control_minus_msc", {"smd_published_answer": (
+        "smd_published = {'tbil': tk.smd_from_summary(76.0, 127.9, 33.2, 29.8),\n"
+        "                 'che': tk.smd_from_summary(2812, 1560, 3337, 1335),\n"
+        "                 'meld': tk.smd_from_summary(11.4, 6.0, 10.0, 4.2)}")},
+        ("smd_published",), "tbil: your SMD has the wrong sign"),
+    Mistake("05_baseline_imbalance", "smd_control_sd", {"smd_published_answer": (  # not pooled
+        "smd_published = {'tbil': (76.0 - 33.2) / 29.8, 'che': (2812 - 3337) / 1335,\n"
+        "                 'meld': (11.4 - 10.0) / 4.2}")},
+        ("smd_published",), "tbil: you divided by the control arm's SD alone"),
+    Mistake("05_baseline_imbalance", "smd_virtual_control_minus_msc", {"smd_virtual_answer": (
+        "smd_virtual = {v: tk.smd(trial.loc[trial['arm'] == 'UC-MSC', v],\n"
+        "                         trial.loc[trial['arm'] == 'control', v])\n"
+        "               for v in ('tbil', 'che', 'meld')}")},
+        ("smd_virtual",), "tbil: your SMD has the wrong sign"),
+    Mistake("05_baseline_imbalance", "adjusted_inverted", {"cox_answer": (  # UC-MSC vs control
+        "data = trial.assign(log_tbil=np.log(trial['tbil']))\n"
+        "fits = [tk.cox_by_arm(data, reference='control', covariates=c)\n"
+        "        for c in ([], ['meld'], ['meld', 'log_tbil'])]\n"
+        "hr_unadjusted, hr_meld, hr_meld_logtbil = (f.hr for f in fits)\n"
+        "se_unadjusted, se_meld = fits[0].se_log_hr, fits[1].se_log_hr")},
+        ("cox_adjusted_hr",), "hr_unadjusted is below 1: inverted, or the log hazard ratio?"),
+    Mistake("05_baseline_imbalance", "meld_left_out", {"cox_answer": (  # the MELD model fitted without meld
+        "data = trial.assign(log_tbil=np.log(trial['tbil']))\n"
+        "fits = [tk.cox_by_arm(data, reference='UC-MSC', covariates=c)\n"
+        "        for c in ([], [], ['meld', 'log_tbil'])]\n"
+        "hr_unadjusted, hr_meld, hr_meld_logtbil = (f.hr for f in fits)\n"
+        "se_unadjusted, se_meld = fits[0].se_log_hr, fits[1].se_log_hr")},
+        ("cox_adjusted_hr", "cox_adjusted_se"),
+        ("hr_meld equals hr_unadjusted: is a covariate missing?",
+         "se_meld equals se_unadjusted: is meld missing from the model?")),
+    Mistake("05_baseline_imbalance", "stratified_inverted", {"stratified_answer": (
+        "stratified = tk.cox_by_arm(trial, reference='control', strata=['meld_gt15'])\n"
+        "hr_stratified, p_stratified = stratified.hr, stratified.p")},
+        ("cox_stratified",), "hr_stratified is below 1: inverted, or the log hazard ratio?"),
+    Mistake("05_baseline_imbalance", "ancova_filled_in", {"ancova_answer": (  # last value carried
+        "filled = trial.assign(alb_w48=trial['alb_w48'].fillna(trial['alb']))\n"
+        "X = np.column_stack([np.ones(len(filled)), (filled['arm'] == 'UC-MSC').astype(float),\n"
+        "                     filled['alb']])\n"
+        "y = filled['alb_w48'].to_numpy(dtype=float)\n"
+        "coef, *_ = np.linalg.lstsq(X, y, rcond=None)\n"
+        "residuals = y - X @ coef\n"
+        "n_ancova = len(y)\n"
+        "alb_ancova = coef[1]\n"
+        "alb_ancova_se = np.sqrt(residuals @ residuals / (n_ancova - 3) * np.linalg.inv(X.T @ X)[1, 1])")},
+        ("ancova_albumin",), "n_ancova counts every patient: were missing values filled in?"),
     # Assignment 4.
     Mistake("04_landmark", "landmark_inverted", {"landmark_answer": (  # UC-MSC relative to control
         "result = tk.landmark_analysis(trial, 13, reference='control')\n"
