@@ -246,6 +246,65 @@ MISTAKES = [
         "rmst_diff_60 = -boot.difference\n"
         "rmst_ci_60 = (boot.ci_lower, boot.ci_upper)")},
         ("rmst_60",), "did you take control minus UC-MSC?"),
+    # Assignment 6.
+    Mistake("06_observational", "naive_inverted", {"naive_answer": (  # standard relative to prolonged
+        "data = cohort[['time', 'death', 'group']].assign(standard=1 - cohort['prolonged'])\n"
+        "naive = CoxPHFitter().fit(data, duration_col='time', event_col='death', strata=['group'])\n"
+        "hr_naive = float(naive.hazard_ratios_['standard'])")},
+        ("naive_hr",), "hr_naive is above 1: is your HR inverted?"),
+    Mistake("06_observational", "immortal_whole_follow_up", {"immortal_answer": (
+        "is_prolonged = cohort['prolonged'] == 1\n"
+        "immortal_weeks = float(cohort.loc[is_prolonged, 'time'].sum())\n"
+        "early = (cohort['time'] <= 4) & (cohort['death'] == 1)\n"
+        "early_deaths = {'prolonged': int(early[is_prolonged].sum()),\n"
+        "                'standard': int(early[~is_prolonged].sum())}")},
+        ("immortal_weeks",), "immortal_weeks is the prolonged group's whole follow-up"),
+    Mistake("06_observational", "landmark_from_week_0", {"landmark_answer": (  # nobody left out
+        "fit = CoxPHFitter().fit(cohort[['time', 'death', 'prolonged', 'group']], duration_col='time',\n"
+        "                        event_col='death', strata=['group'])\n"
+        "hr_landmark = float(fit.hazard_ratios_['prolonged'])")},
+        ("landmark_hr",), "hr_landmark is the naive HR: the immortal time is still in"),
+    Mistake("06_observational", "time_varying_fixed", {"time_varying_answer": (  # prolonged from week 0
+        "episodes = counting_process(cohort).merge(cohort[['patient_id', 'prolonged']], on='patient_id')\n"
+        "columns = ['patient_id', 'start', 'stop', 'death', 'prolonged', 'group']\n"
+        "fit = CoxTimeVaryingFitter().fit(episodes[columns], id_col='patient_id', start_col='start',\n"
+        "                                 stop_col='stop', event_col='death', strata=['group'])\n"
+        "hr_time_varying = float(fit.hazard_ratios_['prolonged'])")},
+        ("time_varying_hr",), "hr_time_varying is the naive HR: is prolonged fixed from week 0?"),
+    Mistake("06_observational", "confounded_without_confounding", {"confounding_answer": (
+        "survivors = landmark_cohort(cohort, landmark=4)  # the cohort without confounding\n"
+        "columns = ['time_from_landmark', 'death', 'prolonged', 'group']\n"
+        "fit = CoxPHFitter().fit(survivors[columns], 'time_from_landmark', 'death', strata=['group'])\n"
+        "hr_landmark_confounded = float(fit.hazard_ratios_['prolonged'])\n"
+        "confounded = simulate_cohort(SEED, n_liver_failure=N_LIVER_FAILURE, n_cirrhosis=N_CIRRHOSIS,\n"
+        "                             confounding=1.0)\n"
+        "table = duration_hazard_ratios(confounded, covariates=['meld'], analyses=['landmark'])\n"
+        "hr_landmark_meld = float(table.loc['landmark', 'hr'])")},
+        ("landmark_confounded_hr",), "hr_landmark_confounded is from the cohort without confounding"),
+    Mistake("06_observational", "confounded_meld_left_out", {"confounding_answer": (
+        "confounded = simulate_cohort(SEED, n_liver_failure=N_LIVER_FAILURE, n_cirrhosis=N_CIRRHOSIS,\n"
+        "                             confounding=1.0)\n"
+        "survivors = landmark_cohort(confounded, landmark=4)\n"
+        "columns = ['time_from_landmark', 'death', 'prolonged', 'group']\n"
+        "fit = CoxPHFitter().fit(survivors[columns], 'time_from_landmark', 'death', strata=['group'])\n"
+        "hr_landmark_confounded = hr_landmark_meld = float(fit.hazard_ratios_['prolonged'])")},
+        ("landmark_meld_hr",), "hr_landmark_meld is the unadjusted HR: is meld missing?"),
+    Mistake("06_observational", "heart_inverted", {"heart_naive_answer": (  # never relative to ever
+        "per_patient = heart.groupby('id').agg(days=('stop', 'max'), death=('event', 'max'),\n"
+        "                                      ever=('transplant', 'max'))\n"
+        "per_patient['never'] = 1 - per_patient.pop('ever')\n"
+        "fit = CoxPHFitter().fit(per_patient, duration_col='days', event_col='death')\n"
+        "hr_heart_naive = float(fit.hazard_ratios_['never'])")},
+        ("heart_naive_hr",), "hr_heart_naive is above 1: is your HR inverted?"),
+    Mistake("06_observational", "heart_rows_as_patients", {"heart_naive_answer": (
+        "fit = CoxPHFitter().fit(heart[['stop', 'event', 'transplant']], 'stop', 'event')\n"
+        "hr_heart_naive = float(fit.hazard_ratios_['transplant'])")},
+        ("heart_naive_hr",), "hr_heart_naive treats each row as a patient"),
+    Mistake("06_observational", "normal_approximation", {"exact_ci_answer": (  # p +/- 1.96 SE
+        "p = 8 / 8\n"
+        "se = np.sqrt(p * (1 - p) / 8)\n"
+        "ci_8_of_8 = (p - 1.96 * se, min(1.0, p + 1.96 * se))")},
+        ("exact_ci",), "an interval of width 0: the normal approximation?"),
 ]
 WRITTEN = "A written answer, in a few sentences."
 
