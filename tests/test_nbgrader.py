@@ -164,6 +164,31 @@ MISTAKES = [
     Mistake("02_trial_design", "itt_inverted", {"itt_answer": (  # UC-MSC relative to control
         "hr_itt = tk.cox_by_arm(full, reference='control').hr")},
         ("itt_hr",), "hr_itt is below 1: inverted, or the log hazard ratio?"),
+    # Assignment 3 (its failure modes are tried on the class above).
+    Mistake("03_survival", "hr_inverted", {"hr_answer": (  # as the "inverted" student above
+        "hr_control_vs_msc = tk.cox_by_arm(trial, reference='control').hr\n"
+        "hr_msc_vs_control = hr_control_vs_msc")},
+        ("hr_control_vs_msc",), "hr_control_vs_msc is below 1: inverted, or the log HR?"),
+    Mistake("03_survival", "msc_log_hr", {"hr_answer": (  # coef instead of exp(coef)
+        "hr_control_vs_msc = tk.cox_by_arm(trial, reference='UC-MSC').hr\n"
+        "hr_msc_vs_control = float(np.log(1 / hr_control_vs_msc))")},
+        ("hr_msc_vs_control",), "hr_msc_vs_control is negative: is it the log hazard ratio (coef)?"),
+    Mistake("03_survival", "msc_same_direction", {"hr_answer": (  # the paper's direction twice
+        "hr_control_vs_msc = tk.cox_by_arm(trial, reference='UC-MSC').hr\n"
+        "hr_msc_vs_control = hr_control_vs_msc")},
+        ("hr_msc_vs_control",), "hr_msc_vs_control is above 1: is it control relative to UC-MSC?"),
+    Mistake("03_survival", "se_without_logs", {"wald_answer": (
+        "from scipy.stats import norm\n"
+        "se_log_hr = (3.58 - 1.01) / (2 * 1.96)\n"
+        "p_wald = 2 * norm.sf(abs(np.log(1.89)) / ((np.log(3.58) - np.log(1.01)) / (2 * 1.96)))")},
+        ("wald_from_ci",), "se_log_hr is on the hazard-ratio scale, not the log scale"),
+    Mistake("03_survival", "printed_p", {"wald_answer": (
+        "se_log_hr = tk.wald_from_ci(1.89, 1.01, 3.58).se\n"
+        "p_wald = 0.051")},
+        ("wald_from_ci",), "p_wald is the printed p (0.051), not the Wald p"),
+    Mistake("03_survival", "km_cumulative_incidence", {"km_answer": (  # 1 - S(36)
+        "surv_36 = {a: 1 - float(k.predict(36)) for a, k in tk.km_by_arm(trial).items()}")},
+        ("km_36_months",), "surv_36 below 0.5: the probability of having died (1 - S)?"),
     # Assignment 5.
     Mistake("05_baseline_imbalance", "smd_control_minus_msc", {"smd_published_answer": (
         "smd_published = {'tbil': tk.smd_from_summary(76.0, 127.9, 33.2, 29.8),\n"
@@ -398,7 +423,8 @@ def test_feedback_names_the_misconception(course):
     folder, _ = course
     graded = nbformat.read(notebook_path(folder / "autograded" / "inverted", FIRST), as_version=4)
     errors = [o for c in graded.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
-    assert any("your HR is inverted" in o.evalue for o in errors)
+    # The visible check names it now (the student sees it before submitting, too).
+    assert any("hr_control_vs_msc is below 1: inverted" in o.evalue for o in errors)
 
 
 def test_broken_submission_is_reported_by_name_and_not_graded(course):
