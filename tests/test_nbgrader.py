@@ -117,15 +117,17 @@ CLASS = {
     "deletes_test": _deletes_test,
     "huge_output": _huge_output,
 }
-# Expected automatic scores on the first assignment (max 8: 2 + 1 + 2 + 2 + 1).
+# Expected automatic scores on the first assignment (max 10: 2 + 1 + 2 + 2 + 1, and Part 6's
+# proportional-hazards test and verdict, 1 + 1: each score below is 2 more than before Part 6, as
+# every one of these students answers Part 6 as the solution does, except blank and edits_test).
 EXPECTED_FIRST = {
-    "solution": 8, "blank": 0, "alternative": 8,
-    "loop": 6,  # only the KM part (2 points) is lost; the cells after the loop still run
-    "exception": 5,  # the two HR parts (3 points) depend on the failed cell
-    "inverted": 6,  # the HR in the paper's direction is inverted (loses 2); the other direction is right
+    "solution": 10, "blank": 0, "alternative": 10,
+    "loop": 8,  # only the KM part (2 points) is lost; the cells after the loop still run
+    "exception": 7,  # the two HR parts (3 points) depend on the failed cell; Part 6 fits its own model
+    "inverted": 8,  # the HR in the paper's direction is inverted (loses 2); the other direction is right
     "edits_test": 0,  # graded by the original tests, which the blank answers fail
-    "deletes_test": 7,  # a deleted test cell scores zero on its part (1 point); the rest is graded
-    "huge_output": 8,
+    "deletes_test": 9,  # a deleted test cell scores zero on its part (1 point); the rest is graded
+    "huge_output": 10,
 }
 
 
@@ -135,8 +137,9 @@ class Mistake:
 
     `answers` replaces answer cells (grade_id -> the student's code). The visible checks of the
     test cells `fails` catch it: `nbgrader validate` fails on exactly these cells with the hint
-    (or each of the hints) in its output, and autograde scores zero on them and full marks on every
-    other part.
+    (or each of the hints) in its output, and autograde scores zero on them, with the hint in the
+    graded notebook, and full marks on every other part. A mistake with `visible=False` is caught
+    by the hidden tests only: validate passes, autograde behaves as above.
     """
 
     assignment: str
@@ -144,6 +147,7 @@ class Mistake:
     answers: dict
     fails: tuple
     hint: str | tuple
+    visible: bool = True  # False: a hidden test catches it (validate passes), a choice for example
 
 
 MISTAKES = [
@@ -189,6 +193,24 @@ MISTAKES = [
     Mistake("03_survival", "km_cumulative_incidence", {"km_answer": (  # 1 - S(36)
         "surv_36 = {a: 1 - float(k.predict(36)) for a, k in tk.km_by_arm(trial).items()}")},
         ("km_36_months",), "surv_36 below 0.5: the probability of having died (1 - S)?"),
+    Mistake("03_survival", "ph_test_statistic", {"ph_answer": (  # the chi-square, not its p
+        "data = trial[['os_months', 'death']].assign(control=(trial['arm'] == 'control').astype(int))\n"
+        "cox = CoxPHFitter().fit(data, duration_col='os_months', event_col='death')\n"
+        "ph_test = proportional_hazard_test(cox, data, time_transform='rank')\n"
+        "p_ph_rank = float(ph_test.summary.loc['control', 'test_statistic'])")},
+        ("ph_test_p",), "p_ph_rank is not between 0 and 1: the test statistic?"),
+    Mistake("03_survival", "verdict_misspelt", {"verdict_answer": "one_hr_verdict = 'over time'"},
+            ("hr_verdict",), "one_hr_verdict is not one of the four names"),
+    # The judgement: each wrong option is named by the hidden test (the visible one checks the form
+    # only, so that it does not give the answer away).
+    Mistake("03_survival", "verdict_one_hr", {"verdict_answer": "one_hr_verdict = 'one_hr'"},
+            ("hr_verdict",), "a test that does not reject does not show proportional hazards",
+            visible=False),
+    Mistake("03_survival", "verdict_stratify_arm", {"verdict_answer": "one_hr_verdict = 'stratify_arm'"},
+            ("hr_verdict",), "stratifying by the arm removes the arm's hazard ratio", visible=False),
+    Mistake("03_survival", "verdict_late_hr", {"verdict_answer": "one_hr_verdict = 'late_hr'"},
+            ("hr_verdict",), "a window that starts where the curves separate is chosen by looking",
+            visible=False),
     # Assignment 5.
     Mistake("05_baseline_imbalance", "smd_control_minus_msc", {"smd_published_answer": (
         "smd_published = {'tbil': tk.smd_from_summary(76.0, 127.9, 33.2, 29.8),\n"
@@ -464,7 +486,7 @@ def test_export_has_one_row_per_student_and_assignment(course):
     for student, expected in EXPECTED_FIRST.items():
         # The written part is not graded yet: the export's score is the automatic score.
         assert first.loc[student, "score"] == expected, student
-    assert (first["max_score"] == 11).all()  # 8 automatic + 3 written
+    assert (first["max_score"] == 15).all()  # 10 automatic + 3 + 2 written (Parts 5 and 6c)
 
 
 def test_item_analysis_matches_a_hand_computation(course):
@@ -501,15 +523,17 @@ def test_students_can_validate_their_work_with_a_command(tmp_path):
     answered = tmp_path / "answered" / release.name
     answered.parent.mkdir()
     nb = _alternative(None, nbformat.read(release, as_version=4))
-    nbformat.write(replace_answer(nb, "interpretation", "The HR compares control with UC-MSC; ..."), answered)
+    replace_answer(nb, "interpretation", "The HR compares control with UC-MSC; ...")
+    nbformat.write(replace_answer(nb, "verdict_justification", "The curves overlap for three years; ..."),
+                   answered)
     result = run([str(BIN / "nbgrader"), "validate", str(answered)], tmp_path)
     assert "Success! Your notebook passes all the tests." in result.stdout, result.stdout[-3000:]
 
-    unwritten = tmp_path / "unwritten" / release.name  # every code answer right, the written one left empty
+    unwritten = tmp_path / "unwritten" / release.name  # every code answer right, the two written ones empty
     unwritten.parent.mkdir()
     nbformat.write(_alternative(None, nbformat.read(release, as_version=4)), unwritten)
     result = run([str(BIN / "nbgrader"), "validate", str(unwritten)], tmp_path)
-    assert "VALIDATION FAILED ON 1 CELL(S)" in result.stdout and "You did not provide a response" in result.stdout
+    assert "VALIDATION FAILED ON 2 CELL(S)" in result.stdout and "You did not provide a response" in result.stdout
 
     blank = tmp_path / "blank" / release.name
     blank.parent.mkdir()
@@ -533,6 +557,9 @@ def test_visible_tests_name_the_mistake_before_submission(mistake, tmp_path):
     solution = nbformat.read(notebook_path(ROOT / "solutions", mistake.assignment), as_version=4)
     release = nbformat.read(notebook_path(ROOT / "exercises", mistake.assignment), as_version=4)
     out = validate(student_version(solution, release, mistake.answers), tmp_path)
+    if not mistake.visible:
+        assert "Success! Your notebook passes all the tests." in out, out[-3000:]
+        return
     assert f"VALIDATION FAILED ON {len(mistake.fails)} CELL(S)" in out, out[-3000:]
     for hint in [mistake.hint] if isinstance(mistake.hint, str) else mistake.hint:
         # In the first line of the message raised, which validate does not cut (it cuts lines at
@@ -592,3 +619,13 @@ def test_a_mistake_costs_only_its_parts(mistakes_course, mistake):
                 for part, points in autograded_parts(solution).items()}
     folder = mistakes_course(mistake.assignment)
     assert part_scores(folder, mistake.assignment, mistake.name) == expected
+
+
+@pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: f"{m.assignment}-{m.name}")
+def test_the_graded_notebook_names_the_mistake(mistakes_course, mistake):
+    folder = mistakes_course(mistake.assignment)
+    graded = nbformat.read(notebook_path(folder / "autograded" / mistake.name, mistake.assignment), as_version=4)
+    errors = {c.metadata["nbgrader"]["grade_id"]: [o.evalue for o in c.outputs if o.output_type == "error"]
+              for c in graded.cells if c.metadata.get("nbgrader", {}).get("grade_id") in mistake.fails}
+    for hint in [mistake.hint] if isinstance(mistake.hint, str) else mistake.hint:
+        assert any(hint in e for found in errors.values() for e in found), errors
