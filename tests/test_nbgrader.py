@@ -199,6 +199,11 @@ MISTAKES = [
         "ph_test = proportional_hazard_test(cox, data, time_transform='rank')\n"
         "p_ph_rank = float(ph_test.summary.loc['control', 'test_statistic'])")},
         ("ph_test_p",), "p_ph_rank is not between 0 and 1: the test statistic?"),
+    Mistake("03_survival", "ph_p_array", {"ph_answer": (  # lifelines' array of one p-value
+        "data = trial[['os_months', 'death']].assign(control=(trial['arm'] == 'control').astype(int))\n"
+        "cox = CoxPHFitter().fit(data, duration_col='os_months', event_col='death')\n"
+        "p_ph_rank = proportional_hazard_test(cox, data, time_transform='rank').p_value")},
+        ("ph_test_p",), "store the p-value as a number, e.g. float(result.p_value[0])"),
     Mistake("03_survival", "verdict_misspelt", {"verdict_answer": "one_hr_verdict = 'over time'"},
             ("hr_verdict",), "one_hr_verdict is not one of the four names"),
     # The judgement: each wrong option is named by the hidden test (the visible one checks the form
