@@ -240,7 +240,8 @@ def test_honest_students_get_exactly_their_serial_unsandboxed_marks(graded):
     assert graded["serial"].returncode == 0, graded["serial"].stdout[-3000:] + graded["serial"].stderr[-3000:]
     expected = scores(graded["honest"])
     got = scores(graded["folder"])
-    assert expected == {"solution": 8, "blank": 0, "partly": 5, "classmate": 8}
+    # 10 automatic points; partly leaves the Kaplan-Meier and log-rank parts (3 points) blank.
+    assert expected == {"solution": 10, "blank": 0, "partly": 7, "classmate": 10}
     assert {s: got.get(s) for s in expected} == expected, graded["result"].stdout[-5000:]
 
 
@@ -271,7 +272,7 @@ def test_attacks_cost_only_their_authors(graded):
     assert "attack_exit" not in got
     for name in ("gradebook", "classmate", "solutions", "home", "network", "memory", "bigprint"):
         # Each attacker's answers are the solution's: the failed attack neither gains nor loses a mark.
-        assert got.get(f"attack_{name}") == 8, (name, got, out[-3000:])
+        assert got.get(f"attack_{name}") == 10, (name, got, out[-3000:])
     assert "NOT GRADED: attack_stubborn: a cell ran past the cell timeout and ignored the interrupt" in out
     for name in ("forkbomb", "disk", "sleep"):
         assert f"attack_{name}" in got or f"NOT GRADED: attack_{name}" in out, name

@@ -34,12 +34,13 @@ COURSE = "ucmsc-trial-appraisal"
 ASSIGNMENT = "03_survival"
 NOTEBOOK = f"{COURSE}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"  # where fetch puts it (path_includes_course)
 # What each student answers, by grade id (from the solution), and the automatic points expected
-# (of 8; the 3-point interpretation is graded by hand, so the totals are out of 11).
-ANSWERS = {"full": ["hr_answer", "wald_answer", "km_answer", "logrank_answer", "interpretation"],
+# (of 10; the 3-point interpretation and the 2-point justification are graded by hand: totals of 15).
+ANSWERS = {"full": ["hr_answer", "wald_answer", "km_answer", "logrank_answer", "interpretation",
+                    "ph_answer", "verdict_answer", "verdict_justification"],
            "partly": ["hr_answer", "km_answer"],
            "blank": []}
-EXPECTED = {"full": 8, "partly": 5, "blank": 0}  # partly: the two HR tests (2 + 1) and KM (2)
-MAX_SCORE = 11
+EXPECTED = {"full": 10, "partly": 5, "blank": 0}  # partly: the two HR tests (2 + 1) and KM (2)
+MAX_SCORE = 15
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(os.geteuid() != 0, reason="the hub test creates accounts and runs "

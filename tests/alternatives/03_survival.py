@@ -10,4 +10,11 @@ ALTERNATIVE = {
         "           for a, k in tk.km_by_arm(trial).items()}"
     ),
     "logrank_answer": "p_logrank = tk.logrank_by_arm(trial).p_value",
+    # UC-MSC coded as 1 (the residuals change sign, the test does not), p read off .p_value.
+    "ph_answer": (
+        "d = trial[['os_months', 'death']].assign(msc=(trial['arm'] == 'UC-MSC').astype(int))\n"
+        "fit = CoxPHFitter().fit(d, 'os_months', 'death')\n"
+        "p_ph_rank = float(proportional_hazard_test(fit, d, time_transform='rank').p_value[0])"
+    ),
+    "verdict_answer": "one_hr_verdict = 'over_time'",
 }
