@@ -448,14 +448,16 @@ def test_a_prediction_before_each_simulation():
 def test_length_and_sections():
     texts = ["".join(c["source"]) for c in NB["cells"]
              if c["cell_type"] == "markdown"]
-    assert texts[-1].startswith("## Going further")
-    before = "\n\n".join(texts[:-1])
+    # the lessons' order: ..., Summary, Going further, References (AUTHORING.md)
+    assert texts[-1].startswith("## References")
+    assert texts[-2].startswith("## Going further")
+    before = "\n\n".join(texts[:-2])
     # "about an hour": at most about 3,500 words before Going further
     assert len(before.split()) <= 3550
     assert before.count("**Check your understanding.**") == 3
     headings = re.findall(r"^## (.+)$", before, flags=re.M)
     assert headings[0] == "Learning objectives"
-    assert headings[-2:] == ["Summary", "References"]
+    assert headings[-1] == "Summary"
 
 
 def test_every_source_cited_is_in_the_references():
