@@ -106,10 +106,9 @@ def autograde_seconds(folder, assignment, jobs):
 
 def main():
     assignment = sys.argv[1] if len(sys.argv) > 1 else "03_survival"
-    from coursegrader import kernelspec, sandbox
+    from coursegrader import kernelspec
 
-    sandbox.probe()
-    kernelspec.install_kernelspec()
+    kernelspec.ensure_sandbox()
     plain = kernel_seconds("python3")
     sandboxed = kernel_seconds(kernelspec.KERNEL_NAME)
     imports = kernel_seconds(kernelspec.KERNEL_NAME, IMPORTS)

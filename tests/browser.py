@@ -32,3 +32,20 @@ def wait_for_port(port, timeout=60):
 
 def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+
+def block_off_machine(page, base):
+    """Abort every request of ``page`` that leaves ``base`` (data: URLs excepted); return the list
+    of the blocked URLs, filled as the page runs."""
+    blocked = []
+
+    def handle(route):
+        url = route.request.url
+        if url.startswith(base) or url.startswith("data:"):
+            route.continue_()
+        else:
+            blocked.append(url)
+            route.abort()
+
+    page.route("**/*", handle)
+    return blocked

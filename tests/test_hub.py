@@ -166,17 +166,14 @@ def answer(student, grade_ids):
 
 def in_chromium(base, user, password):
     """A student's session in chromium: log in, see the lessons, fetch and submit from the Assignment List."""
-    from browser import SCREENSHOTS, launch
+    from browser import SCREENSHOTS, block_off_machine, launch
     from playwright.sync_api import sync_playwright
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    off_machine = []
     with sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.route("**/*", lambda route: (off_machine.append(route.request.url), route.abort())
-                   if not route.request.url.startswith(base) and not route.request.url.startswith("data:")
-                   else route.continue_())
+        off_machine = block_off_machine(page, base)
         try:
             page.goto(f"{base}/hub/login")
             page.fill("#username_input", user)

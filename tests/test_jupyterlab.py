@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 import pytest
-from browser import SCREENSHOTS, free_port, launch, wait_for_port
+from browser import SCREENSHOTS, block_off_machine, free_port, launch, wait_for_port
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 LESSON = os.environ.get("LAB_LESSON", "notebooks/04_landmark_analysis.ipynb")  # override while writing
@@ -53,13 +53,10 @@ def test_student_runs_the_landmark_lesson_and_moves_the_slider(lab):
 
     base, token = lab
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    off_machine = []
     with sync_playwright() as p:
         browser = launch(p)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.route("**/*", lambda route: (off_machine.append(route.request.url), route.abort())
-                   if not route.request.url.startswith(base) and not route.request.url.startswith("data:")
-                   else route.continue_())
+        off_machine = block_off_machine(page, base)
         page.goto(f"{base}/lab/tree/{LESSON}?token={token}")
         page.wait_for_selector(".jp-NotebookPanel", timeout=90_000)
         page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000)

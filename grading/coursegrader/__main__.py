@@ -24,12 +24,11 @@ REPOSITORY = pathlib.Path(__file__).resolve().parents[2]
 
 def _validate(assignment, sandboxed):
     from .autograde import submissions
-    from .kernelspec import KERNEL_NAME, install_kernelspec
+    from .kernelspec import KERNEL_NAME, ensure_sandbox
 
     extra = []
     if sandboxed:
-        print(sandbox.probe())
-        install_kernelspec()
+        print(ensure_sandbox())
         extra = [f"--Execute.kernel_name={KERNEL_NAME}"]
     status = 0
     for student, paths in submissions(assignment, ".").items():

@@ -33,7 +33,7 @@ import warnings
 
 import nbformat
 
-from . import kernelspec, sandbox
+from . import kernelspec
 from .preprocessors import NO_SANDBOX
 
 __all__ = ["Outcome", "autograde", "load_config", "submissions", "broken_submissions"]
@@ -306,8 +306,7 @@ def autograde(assignment, root=".", jobs=None, sandboxed=True, max_minutes=30, l
     jobs = jobs or os.cpu_count() or 1
     if sandboxed:
         os.environ.pop(NO_SANDBOX, None)
-        log(sandbox.probe())
-        kernelspec.install_kernelspec()
+        log(kernelspec.ensure_sandbox())
     else:
         os.environ[NO_SANDBOX] = "1"
         log("WARNING: grading WITHOUT the sandbox (--no-sandbox): student code runs as you, with your "

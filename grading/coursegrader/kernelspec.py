@@ -6,13 +6,14 @@ the students or into the environment), and found through ``JUPYTER_PATH``.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pathlib
 import sys
 import tempfile
 
-__all__ = ["KERNEL_NAME", "install_kernelspec"]
+__all__ = ["KERNEL_NAME", "install_kernelspec", "ensure_sandbox"]
 
 KERNEL_NAME = "course-sandbox"
 
@@ -42,3 +43,17 @@ def install_kernelspec(folder=None):
     paths = [str(folder), *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
     os.environ["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
     return folder
+
+
+@functools.lru_cache(maxsize=1)
+def ensure_sandbox():
+    """Check once per process that the sandbox starts here, and install the kernelspec.
+
+    Returns the sandbox's description; raises :class:`~coursegrader.sandbox.SandboxUnavailable`.
+    Called before worker processes are forked, so that they inherit the answer.
+    """
+    from .sandbox import probe
+
+    description = probe()
+    install_kernelspec()
+    return description

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 
@@ -23,20 +22,13 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 from traitlets import Integer, Unicode
 
-from . import kernelspec, sandbox
+from . import kernelspec
 
 __all__ = ["SandboxedExecute", "RestoreTestCells", "ReplayExecution", "LimitOutputSize", "HideHiddenTests",
            "released_source", "NO_SANDBOX"]
 
 #: The opt-out: set to 1 to grade without the sandbox (trusted code only; see the instructor guide).
 NO_SANDBOX = "COURSEGRADER_NO_SANDBOX"
-
-
-@functools.lru_cache(maxsize=1)
-def _sandbox_ready():
-    description = sandbox.probe()
-    kernelspec.install_kernelspec()
-    return description
 
 
 class SandboxedExecute(Execute):
@@ -51,7 +43,7 @@ class SandboxedExecute(Execute):
 
     def preprocess(self, nb, resources=None, km=None):
         if os.environ.get(NO_SANDBOX) != "1":
-            _sandbox_ready()
+            kernelspec.ensure_sandbox()
             self.kernel_name = kernelspec.KERNEL_NAME
         return super().preprocess(nb, resources, km=km)
 

@@ -13,6 +13,7 @@ Limits come from the ``SandboxProvisioner`` traits, so ``nbgrader_config.py`` ca
 
 from __future__ import annotations
 
+import functools
 import os
 import pathlib
 import secrets
@@ -48,6 +49,7 @@ def _runtime_root():
     return root
 
 
+@functools.lru_cache(maxsize=1)
 def _font_cache():
     try:
         import matplotlib
@@ -101,8 +103,7 @@ class SandboxProvisioner(LocalProvisioner):
             self._cgroup = cgroups.KernelCgroup(self._kernel_dir.name, memory_mb=limits.memory_mb,
                                                 processes=limits.processes, cpus=limits.cpus)
             procs = self._cgroup.procs_files
-        env = sandbox.kernel_environment({"NBGRADER_EXECUTION": kwargs.get("env", {}).get("NBGRADER_EXECUTION", "")}
-                                         if kwargs.get("env", {}).get("NBGRADER_EXECUTION") else None)
+        env = sandbox.kernel_environment(source=kwargs.get("env", os.environ))
         kwargs["cmd"] = sandbox.sandbox_command(kwargs["cmd"], workdir=cwd, kernel_dir=str(self._kernel_dir),
                                                 limits=limits, uid=uid, cgroup_procs=procs, env=env,
                                                 font_cache=_font_cache())

@@ -8,14 +8,9 @@ from __future__ import annotations
 
 import pathlib
 
+from .autograde import gradebook_url
+
 __all__ = ["gradebook_url", "item_scores", "item_analysis", "write_item_analysis"]
-
-
-def gradebook_url(root="."):
-    """The configured gradebook URL, with a relative SQLite path made absolute from ``root``."""
-    from .autograde import gradebook_url as configured
-
-    return configured(root)
 
 
 def item_scores(assignment, root="."):

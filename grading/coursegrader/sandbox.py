@@ -241,8 +241,13 @@ def probe(limits=Limits()):
 SANDBOX_UID_BASE = 2_100_000_000
 
 
-def kernel_environment(extra=None):
-    """The whole environment of a sandboxed kernel: nothing of the grader's own leaks in."""
+def kernel_environment(source=None):
+    """The whole environment of a sandboxed kernel: nothing of the grader's own leaks in.
+
+    Only ``NBGRADER_EXECUTION`` (set by nbgrader while autograding) and ``TZ`` pass through from
+    ``source`` (default ``os.environ``).
+    """
+    source = os.environ if source is None else source
     env = {
         "PATH": f"{os.path.realpath(sys.prefix)}/bin:/usr/bin:/bin",
         "HOME": "/tmp/home",
@@ -256,7 +261,6 @@ def kernel_environment(extra=None):
         "VIRTUAL_ENV": os.path.realpath(sys.prefix),
     }
     for key in ("NBGRADER_EXECUTION", "TZ"):
-        if key in os.environ:
-            env[key] = os.environ[key]
-    env.update(extra or {})
+        if key in source:
+            env[key] = source[key]
     return env
