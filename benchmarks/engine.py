@@ -29,7 +29,7 @@ def lifelines_scan(t, e, g):
 
 
 def main():
-    time_, event, group = simulate_null_trials(N_TRIALS, seed=2021)
+    time_, event, group = simulate_null_trials(N_TRIALS, rng=2021)
     start = time.perf_counter()
     logrank_scan(time_, event, group, LANDMARKS)
     engine_s = time.perf_counter() - start

@@ -82,10 +82,10 @@ def test_competing_risks_mark_scheme_numbers():
 
     hcc_hr = cause_specific_cox(trial, 1, reference="UC-MSC")
     death_hr = cause_specific_cox(trial, 2, reference="UC-MSC")
-    assert (f"about {hcc_hr.hr:.2f}, 95% CI {hcc_hr.ci_lower:.2f}-"
+    assert (f"about {hcc_hr.estimate:.2f}, 95% CI {hcc_hr.ci_lower:.2f}-"
             f"{hcc_hr.ci_upper:.2f})") in text
-    assert f"the virtual {hcc_hr.hr:.2f} (p = {hcc_hr.p:.3f})" in text
-    assert f"HR about {death_hr.hr:.2f})" in text
+    assert f"the virtual {hcc_hr.estimate:.2f} (p = {hcc_hr.p:.3f})" in text
+    assert f"HR about {death_hr.estimate:.2f})" in text
     aj = hcc["aalen_johansen"]
     assert (f"{aj['control']:.3f} / {aj['UC-MSC']:.3f} = "
             f"{aj['control'] / aj['UC-MSC']:.2f} at 60 months") in text

@@ -54,7 +54,7 @@ def covariates(trial):
 
 @pytest.fixture(scope="module")
 def simple(covariates):
-    return simulate_imbalance(covariates, "simple", N_TRIALS, seed=SEED)
+    return simulate_imbalance(covariates, "simple", N_TRIALS, rng=SEED)
 
 
 def printed(lesson_outputs):
@@ -227,7 +227,7 @@ def test_multiplicity_claims(text, trial):
                "meld_gt15", "ascites"]
     table1 = trial[columns].assign(male=(trial["sex"] == "M").astype(int))
     assert table1.shape[1] == 16 and "The virtual trial's 16 Table 1 variables" in text
-    largest = simulate_imbalance(table1, "simple", N_TRIALS, seed=SEED).abs().max(axis=1)
+    largest = simulate_imbalance(table1, "simple", N_TRIALS, rng=SEED).abs().max(axis=1)
     share = {n: np.mean(largest >= abs(_published_smd(n))) for n in ("meld", "che", "tbil")}
     # "as large as MELD's is common ... as large as CHE's is less common ... TBIL's remains rare"
     assert share["meld"] > 0.3
@@ -250,8 +250,8 @@ def test_one_extreme_patient_drives_the_tbil_smd(text, trial):
 
 
 def test_stratification_claims(text, covariates, simple):
-    blocked = simulate_imbalance(covariates, "blocked", N_TRIALS, seed=SEED).std()
-    strat = simulate_imbalance(covariates, "stratified", N_TRIALS, seed=SEED, strata_column="meld_gt15").std()
+    blocked = simulate_imbalance(covariates, "blocked", N_TRIALS, rng=SEED).std()
+    strat = simulate_imbalance(covariates, "stratified", N_TRIALS, rng=SEED, strata_column="meld_gt15").std()
     base = simple.std()
     # "Blocking alone changes nothing for the baseline variables"
     assert ((blocked / base - 1).abs() < 0.1).all()
@@ -290,7 +290,7 @@ def test_itt_claims(text, trial, full):
     complete = tk.cox_by_arm(trial, reference="UC-MSC")
     itt = tk.cox_by_arm(full, reference="UC-MSC")
     # "The two analyses agree closely here" ... "Their p-values fall on either side of 0.05"
-    assert abs(math.log(itt.hr) - math.log(complete.hr)) < 0.1
+    assert abs(math.log(itt.estimate) - math.log(complete.estimate)) < 0.1
     assert complete.p > 0.05 > itt.p
     assert "The two analyses agree closely here" in text and "p-values fall on either side of 0.05" in text
     # the synthetic dropouts are non-informative: none died while followed
@@ -302,7 +302,7 @@ def test_itt_claims(text, trial, full):
         return tk.cox_by_arm(out, reference="UC-MSC")
 
     # "they bracket the truth, from no benefit at all to a large one"
-    assert excluded_die("UC-MSC").hr < 1.0 < 2.0 < excluded_die("control").hr
+    assert excluded_die("UC-MSC").estimate < 1.0 < 2.0 < excluded_die("control").estimate
     assert "from no benefit at all to a large one" in text
 
 

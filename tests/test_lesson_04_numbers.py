@@ -58,7 +58,7 @@ def landmark13(trial):
 @pytest.fixture(scope="module")
 def paths():
     # A different batch size from the lesson's 500: the result must not depend on it.
-    return simulate_forking_paths(N_TRIALS, seed=SEED, landmarks=np.arange(3, 37), batch_size=1250)
+    return simulate_forking_paths(N_TRIALS, rng=SEED, landmarks=np.arange(3, 37), batch_size=1250)
 
 
 @pytest.fixture(scope="module")
@@ -128,8 +128,8 @@ def test_interaction_from_the_papers_survival_intervals(text):
     before, after = tk.PUBLISHED["os_hr_0_13"][:3], tk.PUBLISHED["os_hr_13_75"][:3]
     ratio, lower, upper, p = _interaction_by_hand(before, after)
     result = interaction_from_ci(before, after)
-    assert result.ratio == pytest.approx(ratio) and result.p == pytest.approx(p)
-    assert result.lower == pytest.approx(lower, rel=1e-3) and result.upper == pytest.approx(upper, rel=1e-3)
+    assert result.estimate == pytest.approx(ratio) and result.p == pytest.approx(p)
+    assert result.ci_lower == pytest.approx(lower, rel=1e-3) and result.ci_upper == pytest.approx(upper, rel=1e-3)
     assert f"{ratio:.2f} times the one before (95% CI {_ci(lower, upper)}), interaction p = {p:.3f}" in text
     assert f"{ratio:.2f} ({_ci(lower, upper)}), p = {p:.3f}" in text  # the summary
     assert f"gives p = {p:.3f}" in text  # first question's answer
@@ -183,8 +183,8 @@ def test_virtual_trial_curves_overlap_early_and_separate_late(trial):
 
 
 def test_virtual_trial_landmark_hazard_ratios(landmark13, text):
-    assert 0.8 < landmark13.before.hr < 1.25  # "near 1"
-    assert landmark13.after.hr > 2.5 and landmark13.after.ci_lower > 1  # "well above 1"
+    assert 0.8 < landmark13.before.estimate < 1.25  # "near 1"
+    assert landmark13.after.estimate > 2.5 and landmark13.after.ci_lower > 1  # "well above 1"
     model = DEFAULTS.survival
     assert model.hr_before == 1 and 0.2 < 1 / model.hr_after < 0.3  # "cuts the death rate to about a quarter"
     assert "does nothing for 13 months and then cuts the death rate to about a quarter" in text
@@ -205,9 +205,9 @@ def test_interaction_model_gives_the_window_hazard_ratios(trial, landmark13, pri
     ctv = CoxTimeVaryingFitter().fit(episodes, id_col="id", start_col="start", stop_col="stop", event_col="died")
     b = ctv.params_
     # lifelines stops at a convergence tolerance: the same likelihood maximised twice agrees to ~1e-4.
-    assert math.log(landmark13.before.hr) == pytest.approx(b["control"], abs=1e-3)
-    assert math.log(landmark13.after.hr) == pytest.approx(b["control"] + b["control_after"], abs=1e-3)
-    assert landmark13.interaction.hr == pytest.approx(math.exp(b["control_after"]), rel=1e-6)
+    assert math.log(landmark13.before.estimate) == pytest.approx(b["control"], abs=1e-3)
+    assert math.log(landmark13.after.estimate) == pytest.approx(b["control"] + b["control_after"], abs=1e-3)
+    assert landmark13.interaction.estimate == pytest.approx(math.exp(b["control_after"]), rel=1e-6)
     assert "equal to the optimiser's tolerance (difference below 1e-3): True" in printed
 
 
@@ -238,11 +238,11 @@ def test_adjusting_the_after_window_for_meld_moves_the_hr_up(trial):
     after = trial[trial["os_months"] > 13].assign(m=lambda d: d["os_months"] - 13)
     unadjusted = tk.cox_by_arm(after, reference="UC-MSC", time="m")
     adjusted = tk.cox_by_arm(after, reference="UC-MSC", time="m", covariates=["meld"])
-    assert unadjusted.hr < adjusted.hr < 1.2 * unadjusted.hr  # "moves ... up a little"
+    assert unadjusted.estimate < adjusted.estimate < 1.2 * unadjusted.estimate  # "moves ... up a little"
 
 
 def test_guarantee_time_demo():
-    cohort = simulate_response_cohort(n_patients=400, seed=1983, response_within=9.0)
+    cohort = simulate_response_cohort(n_patients=400, rng=1983, response_within=9.0)
     naive = CoxPHFitter().fit(cohort[["months", "death", "responder"]], "months", "death").summary.loc["responder"]
     later = cohort[cohort["months"] > 9].assign(m=lambda d: d["months"] - 9)
     fair = CoxPHFitter().fit(later[["m", "death", "responder"]], "m", "death").summary.loc["responder"]
@@ -257,12 +257,12 @@ def test_guarantee_time_demo():
 
 def test_virtual_trial_scan_over_landmarks(trial):
     table = landmark_table(trial, np.arange(3, 37), reference="UC-MSC")
-    best = table["p_after"].idxmin()
+    best = table["hr_after_p"].idxmin()
     assert best != 13  # "not the 13 months at which the effect really changes"
     assert table.loc[best, "hr_after"] > 2 * DEFAULTS.survival.hr_after  # "far larger"
     early = table.loc[3:9]
     assert early["hr_after"].between(1.5, 2.5).all()  # "around 2"
-    assert (early["p_after"] > 0.05).mean() > 0.5  # "mostly above 0.05"
+    assert (early["hr_after_p"] > 0.05).mean() > 0.5  # "mostly above 0.05"
 
 
 def test_simulated_false_positive_rates(paths, printed, text):
@@ -309,17 +309,17 @@ def test_selection_adjusted_p_of_the_papers_after_window(paths, printed):
 
 
 def test_rmst_differences(trial):
-    result = {h: tk.rmst_difference(trial, h, n_boot=2000, seed=2021) for h in (12, 36, 60)}
-    assert abs(result[12].difference) < 0.5  # "practically the same number of months"
-    assert abs(result[36].difference) < 0.5  # "close to zero"
-    assert 0.5 < result[60].difference < 2  # "about a month longer"
+    result = {h: tk.rmst_difference(trial, h, n_boot=2000, rng=2021) for h in (12, 36, 60)}
+    assert abs(result[12].estimate) < 0.5  # "practically the same number of months"
+    assert abs(result[36].estimate) < 0.5  # "close to zero"
+    assert 0.5 < result[60].estimate < 2  # "about a month longer"
     assert all(r.ci_lower < 0 < r.ci_upper for r in result.values())  # "every interval includes zero"
 
 
 def test_hcc_landmark(trial, text):
     hcc = tk.landmark_analysis(trial, 8, reference="UC-MSC", time="hcc_months", event="hcc")
-    assert 0.8 < hcc.before.hr < 1.25  # "near 1 before the landmark"
-    assert hcc.after.hr > tk.PUBLISHED["hcc_hr_8_75"][0]  # "larger than the paper's 2.02"
+    assert 0.8 < hcc.before.estimate < 1.25  # "near 1 before the landmark"
+    assert hcc.after.estimate > tk.PUBLISHED["hcc_hr_8_75"][0]  # "larger than the paper's 2.02"
     assert hcc.interaction.p > 0.2  # "far from significant"
     died = trial[trial["hcc_status"] == 2].groupby("arm").size()
     assert died["control"] > died["UC-MSC"]  # "more of them in the control arm"
@@ -371,8 +371,8 @@ def test_delayed_entry_equals_the_landmark_window(trial, landmark13, text):
     at_13 = trial[trial["os_months"] > 13].assign(entry=13.0, control=lambda d: (d["arm"] == "control").astype(int))
     delayed = CoxPHFitter().fit(at_13[["os_months", "death", "control", "entry"]], duration_col="os_months",
                                 event_col="death", entry_col="entry")
-    assert delayed.hazard_ratios_["control"] == pytest.approx(landmark13.after.hr, rel=1e-6)
-    assert delayed.standard_errors_["control"] == pytest.approx(landmark13.after.se_log_hr, rel=1e-6)
+    assert delayed.hazard_ratios_["control"] == pytest.approx(landmark13.after.estimate, rel=1e-6)
+    assert delayed.standard_errors_["control"] == pytest.approx(landmark13.after.se, rel=1e-6)
     assert "`CoxPHFitter` takes that as `entry_col=`" in text and "the two fits must agree" in text
 
 

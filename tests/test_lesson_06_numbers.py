@@ -100,7 +100,7 @@ def test_shares_prolonged_are_derived_from_the_group_sizes():
 def test_cohort_seed_is_stated_and_is_the_first_with_the_papers_sizes():
     assert f"seed {COHORT_SEED}: the first seed (counting from 0)" in TEXT
     published = {k: JIA2020[k] for k in "ABCD"}
-    sizes = [simulate_cohort(s)["paper_group"].value_counts().to_dict() for s in range(COHORT_SEED + 1)]
+    sizes = [simulate_cohort(rng=s)["paper_group"].value_counts().to_dict() for s in range(COHORT_SEED + 1)]
     assert sizes[-1] == published and published not in sizes[:-1]
 
 
@@ -118,7 +118,7 @@ def test_stated_mortality_matches_the_model():
     # A cohort of 30,000+ patients: binomial SE <= 0.003, so 0.015 is 5 SE plus rounding.
     assert "about 18% of liver-failure patients die by week 4 and about 36% by week 24" in TEXT
     assert "in decompensated cirrhosis about 2% and 8%" in TEXT
-    big = simulate_cohort(31, 64 * 500, 59 * 500)
+    big = simulate_cohort(rng=31, n_liver_failure=64 * 500, n_cirrhosis=59 * 500)
     for group, (by4, by24) in (("liver failure", (0.18, 0.36)), ("cirrhosis", (0.02, 0.08))):
         part = big[big["group"] == group]
         assert abs(((part["time"] <= 4) & (part["death"] == 1)).mean() - by4) < 0.015, group
@@ -129,28 +129,28 @@ def test_stated_mortality_matches_the_model():
 
 @pytest.fixture(scope="module")
 def paper_sized():
-    return duration_hazard_ratios(simulate_cohort(COHORT_SEED))
+    return duration_hazard_ratios(simulate_cohort(rng=COHORT_SEED))
 
 
 def test_paper_sized_cohort_naive_hr_is_well_below_1_and_the_repairs_are_wide(paper_sized, lesson_outputs):
     naive, landmark, tv = (paper_sized.loc[k] for k in ("naive", "landmark", "time-varying"))
     # "a hazard ratio well below 1 with a confidence interval that excludes 1: ... more than halves"
     assert "more than halves the risk of death" in TEXT
-    assert naive["hr"] < 0.5 and naive["ci_upper"] < 1
+    assert naive["estimate"] < 0.5 and naive["ci_upper"] < 1
     # "a very wide confidence interval that includes 1"
     assert "very wide confidence interval that includes 1" in TEXT
     assert landmark["ci_lower"] < 1 < landmark["ci_upper"] and landmark["ci_upper"] / landmark["ci_lower"] > 5
     # "The two repairs give the same hazard ratio"
     assert "The two repairs give the same hazard ratio" in TEXT
-    assert f"{landmark['hr']:.2f}" == f"{tv['hr']:.2f}"
+    assert f"{landmark['estimate']:.2f}" == f"{tv['estimate']:.2f}"
     printed = _printed(lesson_outputs)
-    assert f"from week 0: HR {naive['hr']:.2f} (95% CI {naive['ci_lower']:.2f}-{naive['ci_upper']:.2f})" in printed
-    assert f"Landmark, from week 4  : HR {landmark['hr']:.2f}" in printed
+    assert f"from week 0: HR {naive['estimate']:.2f} (95% CI {naive['ci_lower']:.2f}-{naive['ci_upper']:.2f})" in printed
+    assert f"Landmark, from week 4  : HR {landmark['estimate']:.2f}" in printed
 
 
 def test_null_cohorts_naive_test_is_usually_significant_and_landmark_about_5_percent():
     # As in the lesson: 64,000 liver-failure patients cut into 1,000 cohorts of 64, seed 2020.
-    many = simulate_cohort(2020, n_liver_failure=1000 * 64, n_cirrhosis=0)
+    many = simulate_cohort(rng=2020, n_liver_failure=1000 * 64, n_cirrhosis=0)
     arrays = [many[c].to_numpy().reshape(1000, 64) for c in ("time", "death", "prolonged")]
     scan = logrank_scan(*arrays, landmarks=[4.0])
     naive = 2 * norm.sf(np.abs(scan.z_overall))
@@ -165,7 +165,7 @@ def test_null_cohorts_naive_test_is_usually_significant_and_landmark_about_5_per
 def sweep():
     rows = {}
     for strength in (0.0, 0.5, 1.0, 1.5):
-        cohort = simulate_cohort(2020, n_liver_failure=20 * 64, n_cirrhosis=20 * 59, confounding=strength,
+        cohort = simulate_cohort(rng=2020, n_liver_failure=20 * 64, n_cirrhosis=20 * 59, confounding=strength,
                                  include_latent=True)
         for label, covariates in (("none", []), ("MELD", ["meld"]), ("latent", ["prognosis"])):
             rows[strength, label] = duration_hazard_ratios(cohort, covariates=covariates)  # all three analyses
@@ -175,19 +175,19 @@ def sweep():
 def test_large_cohort_naive_far_below_1_and_repairs_close_to_1(sweep):
     table = sweep[0.0, "none"]
     assert "the naive hazard ratio stays far below 1 with a narrow confidence interval" in TEXT
-    assert table.loc["naive", "hr"] < 0.4 and table.loc["naive", "ci_upper"] < 0.5
+    assert table.loc["naive", "estimate"] < 0.4 and table.loc["naive", "ci_upper"] < 0.5
     assert "the landmark and time-varying estimates are close to 1, with intervals that include 1" in TEXT
     for analysis in ("landmark", "time-varying"):
         row = table.loc[analysis]
-        assert 0.8 < row["hr"] < 1.25 and row["ci_lower"] < 1 < row["ci_upper"], analysis
+        assert 0.8 < row["estimate"] < 1.25 and row["ci_lower"] < 1 < row["ci_upper"], analysis
 
 
 def test_confounding_sweep_claims(sweep):
     levels = (0.0, 0.5, 1.0, 1.5)
-    naive = [sweep[c, "none"].loc["naive", "hr"] for c in levels]
-    landmark = [sweep[c, "none"].loc["landmark", "hr"] for c in levels]
-    meld = [sweep[c, "MELD"].loc["landmark", "hr"] for c in levels]
-    latent = [sweep[c, "latent"].loc["landmark", "hr"] for c in levels]
+    naive = [sweep[c, "none"].loc["naive", "estimate"] for c in levels]
+    landmark = [sweep[c, "none"].loc["landmark", "estimate"] for c in levels]
+    meld = [sweep[c, "MELD"].loc["landmark", "estimate"] for c in levels]
+    latent = [sweep[c, "latent"].loc["landmark", "estimate"] for c in levels]
     # "Naive: biased at every level of confounding, and more biased as confounding grows"
     assert all(h < 0.4 for h in naive) and all(np.diff(naive) < 0)
     # "Landmark, unadjusted: close to 1 without confounding ... falls steadily as confounding grows"
@@ -201,7 +201,7 @@ def test_confounding_sweep_claims(sweep):
     # "with a single decision time it gives essentially the landmark's estimates"
     assert "with a single decision time it gives essentially the landmark's estimates" in TEXT
     for key, table in sweep.items():
-        assert abs(np.log(table.loc["time-varying", "hr"] / table.loc["landmark", "hr"])) < 0.1, key
+        assert abs(np.log(table.loc["time-varying", "estimate"] / table.loc["landmark", "estimate"])) < 0.1, key
 
 
 # --- Stanford heart transplant ------------------------------------------------------------------
@@ -291,7 +291,7 @@ def test_regression_to_the_mean(lesson_outputs):
 
 def test_lesson_outputs_print_the_stanford_and_large_cohort_numbers(lesson_outputs, sweep):
     printed = _printed(lesson_outputs)
-    naive = sweep[0.0, "none"].loc["naive", "hr"]
+    naive = sweep[0.0, "none"].loc["naive", "estimate"]
     assert re.search(rf"\nnaive\s+{naive:.3f}\s", printed)
     heart = load_stanford_heart_transplants()
     per = heart.groupby("id").agg(ever=("transplant", "max"), death=("event", "max"))
@@ -318,7 +318,7 @@ def test_the_infusion_schedule_simplification_is_stated():
     p = COHORT_DEFAULTS
     assert (p.decision_week, p.standard_infusions, p.prolonged_infusions) == (4, 4, 8)
     # "a patient must be alive four weeks after the first infusion to receive a fifth"
-    cohort = simulate_cohort(COHORT_SEED)
+    cohort = simulate_cohort(rng=COHORT_SEED)
     assert (cohort.loc[cohort["prolonged"] == 1, "time"] > p.decision_week).all()
     assert cohort.loc[cohort["prolonged"] == 0, "weeks_treated"].max() <= p.standard_infusions
 

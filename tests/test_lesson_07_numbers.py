@@ -167,12 +167,12 @@ def test_ties(trial):
         assert tied_event_times(part["hcc_months"], part["hcc_status"]).size == 0
     tied = [seed for seed in range(100)
             if any(tied_event_times(s.loc[s["arm"] == a, "hcc_months"], s.loc[s["arm"] == a, "hcc_status"]).size
-                   for s in [tk.simulate_trial(seed)] for a in tk.ARMS)]
+                   for s in [tk.simulate_trial(rng=seed)] for a in tk.ARMS)]
     assert len(tied) > 10 and "more than one simulated trial in ten" in TEXT
     # lifelines' default jitter, and the helper's largest shift for times recorded to 0.01 month
     assert AalenJohansenFitter()._jitter_level == 0.0001 and "±0.0001 month" in TEXT
     assert f"{0.01 / 1000:.5f} month" == "0.00001 month" and "(0.00001 month when that gap is the recording" in TEXT
-    example = tk.simulate_trial(tied[0])
+    example = tk.simulate_trial(rng=tied[0])
     part = example[example["arm"] == "control"]
     t = part["hcc_months"].to_numpy()
     shift = t - break_ties(t, part["hcc_status"])
@@ -202,8 +202,8 @@ def test_crude_aalen_johansen_and_1_minus_km_at_75_months(trial):
 
 
 def test_cause_specific_hazard_ratios_both_above_one(trial):
-    assert cause_specific_cox(trial, 1, reference="UC-MSC").hr > 1
-    assert cause_specific_cox(trial, 2, reference="UC-MSC").hr > 1
+    assert cause_specific_cox(trial, 1, reference="UC-MSC").estimate > 1
+    assert cause_specific_cox(trial, 2, reference="UC-MSC").estimate > 1
     assert "Both hazard ratios (control relative to UC-MSC, as in the paper) are above 1" in TEXT
 
 
@@ -215,23 +215,23 @@ def test_the_virtual_hcc_hazard_ratio_differs_from_the_paper_as_expected(trial, 
 
     flat = " ".join(TEXT.split())
     virtual = cause_specific_cox(trial, 1, reference="UC-MSC")
-    stated = f"{virtual.hr:.2f} (95% CI {virtual.ci_lower:.2f}–{virtual.ci_upper:.2f}, p = {virtual.p:.3f})"
+    stated = f"{virtual.estimate:.2f} (95% CI {virtual.ci_lower:.2f}–{virtual.ci_upper:.2f}, p = {virtual.p:.3f})"
     assert stated == "2.15 (95% CI 1.07–4.30, p = 0.030)" and stated in flat
     hr, lower, upper, p = tk.PUBLISHED["hcc_hr"]
     assert f"where the paper has {hr} ({lower:.2f}–{upper:.2f}, p = {p:.3f})" in flat
     se = tk.wald_from_ci(hr, lower, upper).se
-    distance = (np.log(virtual.hr) - np.log(hr)) / se
+    distance = (np.log(virtual.estimate) - np.log(hr)) / se
     assert 0 < distance < 1 and f"about {distance:.1f} standard errors from 1.77" in flat
     low, high = np.exp(np.log(hr) + np.array([-1, 1]) * 1.96 * se)
     assert f"give estimates from {low:.2f} to {high:.2f} in 95% of re-runs" in flat
-    assert low < virtual.hr < high
+    assert low < virtual.estimate < high
     z = np.log(hr) / se
     p_small, p_large = (2 * norm.sf(abs(z + s * 1.96)) for s in (1, -1))
     assert f"from {p_small:.4f} to {p_large:.2f} for the middle 95%" in flat
     assert p_small < 0.001 and p_large > 0.5  # "highly significant" or "nothing at all"
     target = next(t for t in TARGETS if t.name == "hcc_hr")
     assert len(TARGETS) == 13 and "meet 13 published figures at once" in flat
-    assert target.low <= virtual.hr <= target.high
+    assert target.low <= virtual.estimate <= target.high
     assert f"fall anywhere between {target.low} and {target.high}, not to equal {hr}" in flat
     model = DEFAULTS.hcc
     assert (model.hr_before, model.changepoint, model.hr_after) == (1, 8, 2)
@@ -239,7 +239,7 @@ def test_the_virtual_hcc_hazard_ratio_differs_from_the_paper_as_expected(trial, 
     nb = lesson_outputs[NOTEBOOK.name]
     printed = "".join("".join(o.get("text", "")) for c in nb["cells"] if c["cell_type"] == "code"
                       for o in c.get("outputs", []) if o["output_type"] == "stream")
-    assert f"virtual trial: HR {virtual.hr:.2f}, {distance:.2f} SE from the paper's 1.77" in printed
+    assert f"virtual trial: HR {virtual.estimate:.2f}, {distance:.2f} SE from the paper's 1.77" in printed
     assert f"middle 95% of their p-values: {p_small:.4f} to {p_large:.2f}" in printed
 
 

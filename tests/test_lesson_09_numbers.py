@@ -344,9 +344,9 @@ def test_independent_tests_output(lesson_outputs):
 
 @pytest.fixture(scope="module")
 def null_p_values():
-    os_scan = logrank_scan(*simulate_null_trials(5_000, seed=2021), [13.0])
+    os_scan = logrank_scan(*simulate_null_trials(5_000, rng=2021), [13.0])
     hcc_scan = logrank_scan(*simulate_null_trials(
-        5_000, seed=2022, rate_before=0.003, rate_after=0.003,
+        5_000, rng=2022, rate_before=0.003, rate_after=0.003,
         changepoint=8.0), [8.0])
     return np.column_stack([
         s.p_value(x) for s in (os_scan, hcc_scan)
@@ -361,7 +361,7 @@ def test_trial_shaped_simulation(null_p_values):
     assert 4 * 0.05 < fwer < 1 - 0.95**6  # "less than 26.5%, ... four times"
     says(f"in {pct(fwer)} of trials with no effect",
          f"{pct(fwer)} in trials shaped like this one")
-    hcc = simulate_null_trials(5_000, seed=2022, rate_before=0.003,
+    hcc = simulate_null_trials(5_000, rng=2022, rate_before=0.003,
                                rate_after=0.003, changepoint=8.0)[1]
     assert 33 < hcc.sum(axis=1).mean() < 42  # "about the paper's 36 cases"
     assert sum(tk.PUBLISHED["hcc"]) == 36

@@ -55,7 +55,7 @@ def test_every_widget_is_used_by_a_lesson():
 
     sources = " ".join("".join(c["source"]) for p in LESSONS for c in json.loads(p.read_text(encoding="utf-8"))["cells"]
                        if c["cell_type"] == "code")
-    unused = [name for name in widgets.__all__ if name != "Explorer" and f"{name}(" not in sources]
+    unused = [name for name in widgets.__all__ if name.endswith("_explorer") and f"{name}(" not in sources]
     assert not unused, f"widgets no lesson shows: {unused}"
 
 
@@ -158,7 +158,7 @@ def test_the_prediction_check_finds_a_missing_prompt():
     def cell(kind, text):
         return {"cell_type": kind, "source": [text]}
 
-    sim = cell("code", "runs = simulate_trial(1)")
+    sim = cell("code", "runs = simulate_trial(rng=1)")
     assert predictions_missing([cell("markdown", "Text."), cell("code", "x = 1"), sim]) == [2]
     good = [cell("markdown", f"{PROMPT} Guess."), cell("code", "my_guess = None  # your guess: a share"), sim]
     assert predictions_missing(good) == []

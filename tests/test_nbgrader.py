@@ -81,7 +81,7 @@ def _exception(solution, release):
 
 def _inverted(solution, release):
     nb = copy.deepcopy(solution)
-    return replace_answer(nb, "hr_answer", "hr_control_vs_msc = tk.cox_by_arm(trial, reference='control').hr\n"
+    return replace_answer(nb, "hr_answer", "hr_control_vs_msc = tk.cox_by_arm(trial, reference='control').estimate\n"
                           "hr_msc_vs_control = hr_control_vs_msc")
 
 
@@ -161,24 +161,24 @@ MISTAKES = [
         "published_smd = {'tbil': tk.smd_from_summary(33.2, 29.8, 76.0, 127.9),\n"
         "                 'meld': tk.smd_from_summary(10.0, 4.2, 11.4, 6.0)}\n"
         "n_rerandomisations = 10_000\n"
-        "smds = simulate_imbalance(trial[['tbil', 'meld']], 'simple', n_trials=n_rerandomisations, seed=8)\n"
+        "smds = simulate_imbalance(trial[['tbil', 'meld']], 'simple', n_trials=n_rerandomisations, rng=8)\n"
         "share_as_large = {name: 1 - float(share_as_extreme(smds[name], value))\n"
         "                  for name, value in published_smd.items()}")},
         ("rerandomisation_share",), "did you count the smaller imbalances?"),
     Mistake("02_trial_design", "itt_inverted", {"itt_answer": (  # UC-MSC relative to control
-        "hr_itt = tk.cox_by_arm(full, reference='control').hr")},
+        "hr_itt = tk.cox_by_arm(full, reference='control').estimate")},
         ("itt_hr",), "hr_itt is below 1: inverted, or the log hazard ratio?"),
     # Assignment 3 (its failure modes are tried on the class above).
     Mistake("03_survival", "hr_inverted", {"hr_answer": (  # as the "inverted" student above
-        "hr_control_vs_msc = tk.cox_by_arm(trial, reference='control').hr\n"
+        "hr_control_vs_msc = tk.cox_by_arm(trial, reference='control').estimate\n"
         "hr_msc_vs_control = hr_control_vs_msc")},
         ("hr_control_vs_msc",), "hr_control_vs_msc is below 1: inverted, or the log HR?"),
     Mistake("03_survival", "msc_log_hr", {"hr_answer": (  # coef instead of exp(coef)
-        "hr_control_vs_msc = tk.cox_by_arm(trial, reference='UC-MSC').hr\n"
+        "hr_control_vs_msc = tk.cox_by_arm(trial, reference='UC-MSC').estimate\n"
         "hr_msc_vs_control = float(np.log(1 / hr_control_vs_msc))")},
         ("hr_msc_vs_control",), "hr_msc_vs_control is negative: is it the log hazard ratio (coef)?"),
     Mistake("03_survival", "msc_same_direction", {"hr_answer": (  # the paper's direction twice
-        "hr_control_vs_msc = tk.cox_by_arm(trial, reference='UC-MSC').hr\n"
+        "hr_control_vs_msc = tk.cox_by_arm(trial, reference='UC-MSC').estimate\n"
         "hr_msc_vs_control = hr_control_vs_msc")},
         ("hr_msc_vs_control",), "hr_msc_vs_control is above 1: is it control relative to UC-MSC?"),
     Mistake("03_survival", "se_without_logs", {"wald_answer": (
@@ -235,21 +235,21 @@ MISTAKES = [
         "data = trial.assign(log_tbil=np.log(trial['tbil']))\n"
         "fits = [tk.cox_by_arm(data, reference='control', covariates=c)\n"
         "        for c in ([], ['meld'], ['meld', 'log_tbil'])]\n"
-        "hr_unadjusted, hr_meld, hr_meld_logtbil = (f.hr for f in fits)\n"
-        "se_unadjusted, se_meld = fits[0].se_log_hr, fits[1].se_log_hr")},
+        "hr_unadjusted, hr_meld, hr_meld_logtbil = (f.estimate for f in fits)\n"
+        "se_unadjusted, se_meld = fits[0].se, fits[1].se")},
         ("cox_adjusted_hr",), "hr_unadjusted is below 1: inverted, or the log hazard ratio?"),
     Mistake("05_baseline_imbalance", "meld_left_out", {"cox_answer": (  # the MELD model fitted without meld
         "data = trial.assign(log_tbil=np.log(trial['tbil']))\n"
         "fits = [tk.cox_by_arm(data, reference='UC-MSC', covariates=c)\n"
         "        for c in ([], [], ['meld', 'log_tbil'])]\n"
-        "hr_unadjusted, hr_meld, hr_meld_logtbil = (f.hr for f in fits)\n"
-        "se_unadjusted, se_meld = fits[0].se_log_hr, fits[1].se_log_hr")},
+        "hr_unadjusted, hr_meld, hr_meld_logtbil = (f.estimate for f in fits)\n"
+        "se_unadjusted, se_meld = fits[0].se, fits[1].se")},
         ("cox_adjusted_hr", "cox_adjusted_se"),
         ("hr_meld equals hr_unadjusted: is a covariate missing?",
          "se_meld equals se_unadjusted: is meld missing from the model?")),
     Mistake("05_baseline_imbalance", "stratified_inverted", {"stratified_answer": (
         "stratified = tk.cox_by_arm(trial, reference='control', strata=['meld_gt15'])\n"
-        "hr_stratified, p_stratified = stratified.hr, stratified.p")},
+        "hr_stratified, p_stratified = stratified.estimate, stratified.p")},
         ("cox_stratified",), "hr_stratified is below 1: inverted, or the log hazard ratio?"),
     Mistake("05_baseline_imbalance", "ancova_filled_in", {"ancova_answer": (  # last value carried
         "filled = trial.assign(alb_w48=trial['alb_w48'].fillna(trial['alb']))\n"
@@ -265,17 +265,17 @@ MISTAKES = [
     # Assignment 4.
     Mistake("04_landmark", "landmark_inverted", {"landmark_answer": (  # UC-MSC relative to control
         "result = tk.landmark_analysis(trial, 13, reference='control')\n"
-        "hr_before_13, hr_after_13 = result.before.hr, result.after.hr\n"
+        "hr_before_13, hr_after_13 = result.before.estimate, result.after.estimate\n"
         "p_after_13 = result.after.p")},
         ("landmark_hrs",), "is your HR inverted?"),
     Mistake("04_landmark", "landmark_whole_follow_up", {"landmark_answer": (  # no window at all
         "whole = tk.cox_by_arm(trial, reference='UC-MSC')\n"
-        "hr_before_13 = hr_after_13 = whole.hr\n"
+        "hr_before_13 = hr_after_13 = whole.estimate\n"
         "p_after_13 = whole.p")},
         ("landmark_hrs",), "hr_before_13 is the HR of the whole follow-up"),
     Mistake("04_landmark", "ratio_inverted", {"interaction_answer": (  # before / after
         "inter = tk.landmark_analysis(trial, 13, reference='UC-MSC').interaction\n"
-        "ratio_hrs_13, p_interaction_13 = 1 / inter.hr, inter.p")},
+        "ratio_hrs_13, p_interaction_13 = 1 / inter.estimate, inter.p")},
         ("interaction_model",), "is your ratio inverted?"),
     Mistake("04_landmark", "paper_ratio_inverted", {"paper_answer": (
         "from trialkit.landmarks import interaction_from_ci\n"
@@ -287,15 +287,15 @@ MISTAKES = [
         ("paper_interaction",), "p_paper is the p printed for the window after month 13"),
     Mistake("04_landmark", "mcse_variance", {"null_answer": (  # p (1 - p) / n, not its square root
         "from trialkit.landmarks import simulate_forking_paths\n"
-        "paths = simulate_forking_paths(3000, seed=7, landmarks=CANDIDATES)\n"
+        "paths = simulate_forking_paths(3000, rng=7, landmarks=CANDIDATES)\n"
         "best = paths.rate('after')\n"
         "fp_best_landmark, n_null_trials = best.rate, best.n_trials\n"
         "mcse_best = fp_best_landmark * (1 - fp_best_landmark) / n_null_trials\n"
         "fp_fixed_13 = paths.rate('after', landmarks=[13]).rate")},
         ("null_best_landmark",), "is the variance p (1 - p) / n, not the standard error"),
     Mistake("04_landmark", "rmst_control_minus_msc", {"rmst_answer": (
-        "boot = tk.rmst_difference(trial, 60, n_boot=1000, seed=3)\n"
-        "rmst_diff_60 = -boot.difference\n"
+        "boot = tk.rmst_difference(trial, 60, n_boot=1000, rng=3)\n"
+        "rmst_diff_60 = -boot.estimate\n"
         "rmst_ci_60 = (boot.ci_lower, boot.ci_upper)")},
         ("rmst_60",), "did you take control minus UC-MSC?"),
     # Assignment 6.
@@ -328,13 +328,13 @@ MISTAKES = [
         "columns = ['time_from_landmark', 'death', 'prolonged', 'group']\n"
         "fit = CoxPHFitter().fit(survivors[columns], 'time_from_landmark', 'death', strata=['group'])\n"
         "hr_landmark_confounded = float(fit.hazard_ratios_['prolonged'])\n"
-        "confounded = simulate_cohort(SEED, n_liver_failure=N_LIVER_FAILURE, n_cirrhosis=N_CIRRHOSIS,\n"
+        "confounded = simulate_cohort(rng=SEED, n_liver_failure=N_LIVER_FAILURE, n_cirrhosis=N_CIRRHOSIS,\n"
         "                             confounding=1.0)\n"
         "table = duration_hazard_ratios(confounded, covariates=['meld'], analyses=['landmark'])\n"
-        "hr_landmark_meld = float(table.loc['landmark', 'hr'])")},
+        "hr_landmark_meld = float(table.loc['landmark', 'estimate'])")},
         ("landmark_confounded_hr",), "hr_landmark_confounded is from the cohort without confounding"),
     Mistake("06_observational", "confounded_meld_left_out", {"confounding_answer": (
-        "confounded = simulate_cohort(SEED, n_liver_failure=N_LIVER_FAILURE, n_cirrhosis=N_CIRRHOSIS,\n"
+        "confounded = simulate_cohort(rng=SEED, n_liver_failure=N_LIVER_FAILURE, n_cirrhosis=N_CIRRHOSIS,\n"
         "                             confounding=1.0)\n"
         "survivors = landmark_cohort(confounded, landmark=4)\n"
         "columns = ['time_from_landmark', 'death', 'prolonged', 'group']\n"

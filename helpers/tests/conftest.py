@@ -14,4 +14,4 @@ def trial():
 
 @pytest.fixture(scope="session", params=PROPERTY_SEEDS)
 def full_trial(request):
-    return request.param, simulate_trial(request.param, include_excluded=True)
+    return request.param, simulate_trial(rng=request.param, include_excluded=True)

@@ -22,7 +22,7 @@ def _lifelines(t, e, g, landmark=None, window="overall"):
 
 @pytest.mark.parametrize("decimals", [0, 2], ids=["heavy-ties", "few-ties"])
 def test_agrees_with_lifelines_on_every_window(decimals):
-    time, event, group = simulate_null_trials(8, seed=11, decimals=decimals)
+    time, event, group = simulate_null_trials(8, rng=11, decimals=decimals)
     # Landmarks that fall exactly on observed times too (events at the landmark belong before it).
     landmarks = np.r_[LANDMARKS, time[0, :3]]
     scan = logrank_scan(time, event, group, landmarks)
@@ -58,9 +58,9 @@ def test_window_without_events_has_statistic_zero_as_in_lifelines():
 
 
 def test_null_trials_are_reproducible():
-    a = simulate_null_trials(5, seed=2)
-    b = simulate_null_trials(5, seed=2)
-    c = simulate_null_trials(5, seed=3)
+    a = simulate_null_trials(5, rng=2)
+    b = simulate_null_trials(5, rng=2)
+    c = simulate_null_trials(5, rng=3)
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x, y)
     assert not np.array_equal(a[0], c[0])
@@ -69,7 +69,7 @@ def test_null_trials_are_reproducible():
 def test_null_trials_give_nominal_error_at_a_fixed_landmark():
     # With no effect, the overall test rejects at 5% in about 5% of 2,000 trials. The binomial SD
     # of that share is sqrt(0.05 * 0.95 / 2000) = 0.005, so 0.03-0.07 is a 4-SD band.
-    time, event, group = simulate_null_trials(2000, seed=8)
+    time, event, group = simulate_null_trials(2000, rng=8)
     scan = logrank_scan(time, event, group, [13.0])
     rejected = (scan.p_value(scan.overall) < 0.05).mean()
     assert 0.03 < rejected < 0.07

@@ -70,11 +70,11 @@ def test_wald_from_ci_is_readable():
 @pytest.mark.parametrize(
     ("args", "kwargs", "argument"),
     [
-        ((1.89, 3.58, 1.01), {}, "lower"),  # limits swapped
-        ((4.0, 1.01, 3.58), {}, "lower"),  # estimate outside the interval
-        ((1.89, 0.0, 3.58), {}, "lower"),  # not positive on the log scale
+        ((1.89, 3.58, 1.01), {}, "ci_lower"),  # limits swapped
+        ((4.0, 1.01, 3.58), {}, "ci_lower"),  # estimate outside the interval
+        ((1.89, 0.0, 3.58), {}, "ci_lower"),  # not positive on the log scale
         ((-1.0, -2.0, 3.58), {}, "estimate"),
-        ((1.89, 1.01, float("nan")), {}, "upper"),
+        ((1.89, 1.01, float("nan")), {}, "ci_upper"),
         (("1.89", 1.01, 3.58), {}, "estimate"),
         ((1.89, 1.01, 3.58), {"level": 95}, "level"),
         ((1.89, 1.01, 3.58), {"log_scale": "yes"}, "log_scale"),
@@ -153,14 +153,14 @@ def test_rmst_by_arm_matches_direct_lifelines_call():
 
 def test_rmst_difference_point_estimate_and_sign():
     df = make_trial()
-    result = rmst_difference(df, horizon=24, n_boot=200)
+    result = rmst_difference(df, horizon=24, n_boot=200, rng=0)
     assert isinstance(result, RMSTDifference)
     by_arm = rmst_by_arm(df, horizon=24)
     assert result.rmst_control == pytest.approx(by_arm["control"])
     assert result.rmst_msc == pytest.approx(by_arm["UC-MSC"])
-    assert result.difference == pytest.approx(result.rmst_msc - result.rmst_control)
+    assert result.estimate == pytest.approx(result.rmst_msc - result.rmst_control)
     # the made-up UC-MSC arm has the lower hazard, so it gains survival time
-    assert result.difference > 0
+    assert result.estimate > 0
     for label in ("control", "UC-MSC"):
         part = df[df.arm == label]
         assert _km_rmst(part.os_months, part.death, 24) == pytest.approx(by_arm[label], abs=1e-10)
@@ -168,25 +168,25 @@ def test_rmst_difference_point_estimate_and_sign():
 
 def test_rmst_difference_bootstrap_ci():
     df = make_trial()
-    result = rmst_difference(df, horizon=24, n_boot=1000, seed=0)
-    assert result.ci_lower < result.difference < result.ci_upper
+    result = rmst_difference(df, horizon=24, n_boot=1000, rng=0)
+    assert result.ci_lower < result.estimate < result.ci_upper
     assert result.n_boot == 1000
-    narrower = rmst_difference(df, horizon=24, n_boot=1000, seed=0, level=0.5)
+    narrower = rmst_difference(df, horizon=24, n_boot=1000, rng=0, level=0.5)
     assert result.ci_lower < narrower.ci_lower < narrower.ci_upper < result.ci_upper
 
 
 def test_rmst_difference_is_deterministic_given_seed():
     df = make_trial()
-    first = rmst_difference(df, horizon=24, n_boot=300, seed=11)
-    again = rmst_difference(df, horizon=24, n_boot=300, seed=11)
-    other = rmst_difference(df, horizon=24, n_boot=300, seed=12)
+    first = rmst_difference(df, horizon=24, n_boot=300, rng=11)
+    again = rmst_difference(df, horizon=24, n_boot=300, rng=11)
+    other = rmst_difference(df, horizon=24, n_boot=300, rng=12)
     assert first == again
     assert (first.ci_lower, first.ci_upper) != (other.ci_lower, other.ci_upper)
-    assert first.difference == other.difference
+    assert first.estimate == other.estimate
 
 
 def test_rmst_difference_is_readable():
-    result = rmst_difference(make_trial(), horizon=24, n_boot=50)
+    result = rmst_difference(make_trial(), horizon=24, n_boot=50, rng=0)
     assert "RMSTDifference(horizon=24" in repr(result)
     assert "UC-MSC" in str(result) and "bootstrap" in str(result)
 
@@ -199,14 +199,14 @@ def test_rmst_difference_is_readable():
         ({"horizon": 1000}, "horizon"),
         ({"horizon": 24, "n_boot": 0}, "n_boot"),
         ({"horizon": 24, "n_boot": 10.5}, "n_boot"),
-        ({"horizon": 24, "seed": -1}, "seed"),
+        ({"horizon": 24, "rng": -1}, "rng"),
         ({"horizon": 24, "level": 1.0}, "level"),
         ({"horizon": 24, "time": "months"}, "df"),
     ],
 )
 def test_rmst_difference_bad_input(kwargs, argument):
     with pytest.raises(TrialkitInputError, match=f"^{argument}:"):
-        rmst_difference(make_trial(), **kwargs)
+        rmst_difference(make_trial(), **{"rng": 0, **kwargs})
 
 
 def test_horizon_error_reports_follow_up():

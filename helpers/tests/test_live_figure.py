@@ -6,7 +6,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
-from trialkit.live_figure import LiveFigure
+from trialkit.widgets.live_figure import LiveFigure
 
 
 def _pixels(png):

@@ -153,12 +153,12 @@ def test_smd_is_nan_when_undefined():
 
 
 def test_simulate_imbalance_is_smd_matrix_of_allocation_matrix(baseline):
-    smds = simulate_imbalance(baseline, "stratified", 50, seed=7, strata_column="meld_gt15")
+    smds = simulate_imbalance(baseline, "stratified", 50, rng=7, strata_column="meld_gt15")
     alloc = allocation_matrix(len(baseline), 50, "stratified", rng=np.random.default_rng(7),
                               strata=baseline["meld_gt15"])
     pd.testing.assert_frame_equal(smds, smd_matrix(baseline, alloc))
     pd.testing.assert_frame_equal(
-        smds, simulate_imbalance(baseline, "stratified", 50, seed=7, strata_column="meld_gt15")
+        smds, simulate_imbalance(baseline, "stratified", 50, rng=7, strata_column="meld_gt15")
     )
 
 
@@ -177,16 +177,16 @@ def test_sd_of_the_smd_under_simple_randomisation_is_about_sqrt_2_over_n_per_arm
     m = 100
     rng = np.random.default_rng(12)
     x = pd.DataFrame({"x": rng.normal(50, 10, 2 * m)})
-    smds = simulate_imbalance(x, "simple", 20_000, seed=13)["x"]
+    smds = simulate_imbalance(x, "simple", 20_000, rng=13)["x"]
     assert smds.std() == pytest.approx(math.sqrt(2 / m), rel=0.025)
     # and centred on 0 (Monte Carlo SE 0.141 / sqrt(20,000) = 0.001; 5 SEs)
     assert abs(smds.mean()) < 0.005
 
 
 def test_stratification_reduces_the_imbalance_of_the_stratifying_variable(baseline):
-    simple = simulate_imbalance(baseline, "simple", 4000, seed=1)
-    blocked = simulate_imbalance(baseline, "blocked", 4000, seed=1)
-    strat = simulate_imbalance(baseline, "stratified", 4000, seed=1, strata_column="meld_gt15")
+    simple = simulate_imbalance(baseline, "simple", 4000, rng=1)
+    blocked = simulate_imbalance(baseline, "blocked", 4000, rng=1)
+    strat = simulate_imbalance(baseline, "stratified", 4000, rng=1, strata_column="meld_gt15")
     # MELD > 15 is balanced up to an incomplete block per stratum: its SMD is tiny
     assert strat["meld_gt15"].abs().max() < 0.06
     assert strat["meld_gt15"].std() < 0.2 * simple["meld_gt15"].std()
@@ -202,7 +202,7 @@ def test_simple_and_blocked_are_fast(baseline):
         best = math.inf
         for _ in range(3):
             start = time.perf_counter()
-            simulate_imbalance(baseline, scheme, 10_000, seed=0)
+            simulate_imbalance(baseline, scheme, 10_000, rng=0)
             best = min(best, time.perf_counter() - start)
         assert best < 1.0, f"{scheme}: {best:.2f} s"
 
@@ -221,7 +221,7 @@ def test_share_as_extreme_counts_both_tails_and_ties():
 
 
 def test_share_as_extreme_by_column(baseline):
-    smds = simulate_imbalance(baseline, "simple", 2000, seed=3)
+    smds = simulate_imbalance(baseline, "simple", 2000, rng=3)
     shares = share_as_extreme(smds, {"tbil": 0.46, "meld": 0.27})
     assert list(shares.index) == ["tbil", "meld"]
     assert shares["tbil"] == share_as_extreme(smds["tbil"], 0.46)
@@ -264,21 +264,21 @@ def test_allocate_rejects_bad_input(kwargs, argument):
 
 def test_bad_input_messages_say_what_was_received_and_how_to_fix_it(baseline):
     with pytest.raises(TrialkitInputError, match=r"scheme: received 'minimisation'; choose one of"):
-        allocate(10, scheme="minimisation")
+        allocate(10, scheme="minimisation", rng=1)
     with pytest.raises(TrialkitInputError, match=r"block_size: received 5; give an even whole number"):
-        allocate(10, scheme="blocked", block_size=5)
+        allocate(10, scheme="blocked", rng=1, block_size=5)
     with pytest.raises(TrialkitInputError, match=r"strata_column: received None; .*strata_column='meld_gt15'"):
-        simulate_imbalance(baseline, "stratified", 10, seed=1)
+        simulate_imbalance(baseline, "stratified", 10, rng=1)
     with pytest.raises(TrialkitInputError, match=r"strata_column: received 'meld>15'; name a column"):
-        simulate_imbalance(baseline, "stratified", 10, seed=1, strata_column="meld>15")
+        simulate_imbalance(baseline, "stratified", 10, rng=1, strata_column="meld>15")
     with pytest.raises(TrialkitInputError, match=r"covariates: received .*'arm'"):
-        simulate_imbalance(load_trial()[["arm", "tbil"]], "simple", 10, seed=1)
+        simulate_imbalance(load_trial()[["arm", "tbil"]], "simple", 10, rng=1)
     with pytest.raises(TrialkitInputError, match=r"covariates: received 'list'; pass a pandas DataFrame"):
-        simulate_imbalance([1.0, 2.0, 3.0], "simple", 10, seed=1)
-    with pytest.raises(TrialkitInputError, match=r"seed: received -3"):
-        simulate_imbalance(baseline, "simple", 10, seed=-3)
+        simulate_imbalance([1.0, 2.0, 3.0], "simple", 10, rng=1)
+    with pytest.raises(TrialkitInputError, match=r"rng: received -3"):
+        simulate_imbalance(baseline, "simple", 10, rng=-3)
     with pytest.raises(TrialkitInputError, match=r"n_trials: received 0"):
-        simulate_imbalance(baseline, "simple", 0, seed=1)
+        simulate_imbalance(baseline, "simple", 0, rng=1)
     with pytest.raises(TrialkitInputError, match=r"allocations: received .*shape \(2, 3\)"):
         smd_matrix(baseline, np.zeros((2, 3)))
     with pytest.raises(TrialkitInputError, match=r"allocations: received 'values \[2\]'; code UC-MSC"):

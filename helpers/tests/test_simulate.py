@@ -68,29 +68,29 @@ def test_liver_tests_missing_after_death(full_trial):
 
 
 def test_same_seed_same_bytes_and_different_seed_differs():
-    a = simulate_trial(123, include_excluded=True).to_csv(index=False)
-    b = simulate_trial(123, include_excluded=True).to_csv(index=False)
-    c = simulate_trial(124, include_excluded=True).to_csv(index=False)
+    a = simulate_trial(rng=123, include_excluded=True).to_csv(index=False)
+    b = simulate_trial(rng=123, include_excluded=True).to_csv(index=False)
+    c = simulate_trial(rng=124, include_excluded=True).to_csv(index=False)
     assert a == b
     assert a != c
 
 
 def test_analysed_patients_do_not_depend_on_the_flag():
-    full = simulate_trial(5, include_excluded=True)
-    analysed = simulate_trial(5)
+    full = simulate_trial(rng=5, include_excluded=True)
+    analysed = simulate_trial(rng=5)
     expected = full[full["analysed"]].drop(columns=["analysed", "exclusion"]).reset_index(drop=True)
     pd.testing.assert_frame_equal(analysed, expected)
 
 
 def test_other_arm_sizes():
-    trial = simulate_trial(3, n_control=40, n_msc=60)
+    trial = simulate_trial(rng=3, n_control=40, n_msc=60)
     assert trial["arm"].value_counts().to_dict() == {"UC-MSC": 60, "control": 40}
 
 
 @pytest.fixture(scope="module")
 def pooled():
     """40 trials pooled: about 4,400 patients per arm."""
-    return pd.concat([simulate_trial(seed) for seed in range(40)], ignore_index=True)
+    return pd.concat([simulate_trial(rng=seed) for seed in range(40)], ignore_index=True)
 
 
 def test_baseline_means_match_table_1(pooled):
@@ -135,12 +135,12 @@ def test_treatment_effect_starts_at_month_13(pooled):
 @pytest.mark.parametrize(
     "kwargs, argument",
     [
-        ({"seed": -1}, "seed"),
-        ({"seed": "abc"}, "seed"),
-        ({"seed": 1.5}, "seed"),
-        ({"seed": 1, "n_control": 0}, "n_control"),
-        ({"seed": 1, "n_msc": 10.5}, "n_msc"),
-        ({"seed": 1, "params": {"hr_after": 3}}, "params"),
+        ({"rng": -1}, "rng"),
+        ({"rng": "abc"}, "rng"),
+        ({"rng": 1.5}, "rng"),
+        ({"rng": 1, "n_control": 0}, "n_control"),
+        ({"rng": 1, "n_msc": 10.5}, "n_msc"),
+        ({"rng": 1, "params": {"hr_after": 3}}, "params"),
     ],
 )
 def test_bad_input_is_a_clear_error(kwargs, argument):

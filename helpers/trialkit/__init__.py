@@ -11,11 +11,9 @@ Examples
 HR control vs UC-MSC (overall): ...
 """
 
-# Submodules for the course's topics, reached as trialkit.<name> (widgets is imported on demand:
-# `from trialkit.widgets import landmark_explorer`).
-from . import cohort, competing, engine, landmarks, plots, randomization
+import importlib
+
 from .analysis import (
-    HazardRatio,
     LandmarkResult,
     cox_by_arm,
     km_by_arm,
@@ -31,6 +29,7 @@ from .dictionary import data_dictionary
 from .errors import TrialkitInputError
 from .estimates import RMSTDifference, WaldRecovery, rmst_by_arm, rmst_difference, wald_from_ci
 from .parameters import ARMS, CANONICAL_SEED, PUBLISHED
+from .results import HazardRatio, InteractionEstimate, format_ci, format_p
 from .samplesize import (
     SampleSize,
     freedman_events,
@@ -57,8 +56,12 @@ __all__ = [
     # clinical scores
     "meld_score",
     "child_pugh",
-    # survival analysis
+    # results, printed one way
     "HazardRatio",
+    "InteractionEstimate",
+    "format_ci",
+    "format_p",
+    # survival analysis
     "LandmarkResult",
     "km_by_arm",
     "logrank_by_arm",
@@ -94,4 +97,20 @@ __all__ = [
     "landmarks",
     "plots",
     "randomization",
+    "validation",
+    "widgets",
 ]
+
+# The topic submodules are imported when first used (``trialkit.cohort``, ``trialkit.widgets``):
+# ``import trialkit`` then costs only what the analyses need, not matplotlib or ipywidgets.
+_SUBMODULES = {"cohort", "competing", "engine", "landmarks", "plots", "randomization", "validation", "widgets"}
+
+
+def __getattr__(name):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'trialkit' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _SUBMODULES)

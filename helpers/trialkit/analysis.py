@@ -4,24 +4,26 @@ Each function checks its input, makes the comparison explicit (which arm is the 
 and returns the lifelines fitter where a student should move on to the real API.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from lifelines import CoxPHFitter, CoxTimeVaryingFitter, KaplanMeierFitter
 from lifelines.statistics import logrank_test
-from scipy.stats import norm
 
-from ._validate import (
-    ARMS,
+from .errors import TrialkitInputError
+from .parameters import ARMS
+from .results import HazardRatio, InteractionEstimate, format_ci, format_p
+from .validation import (
+    check_bool,
+    check_choice,
     check_columns,
+    check_names,
     check_numeric_column,
+    check_real,
     check_reference,
     check_survival,
 )
-from .errors import TrialkitInputError
-
-_Z95 = float(norm.ppf(0.975))
 
 __all__ = [
     "HazardRatio",
@@ -35,49 +37,6 @@ __all__ = [
 ]
 
 
-def format_p(p):
-    """``p = 0.046``, or ``p < 0.001`` when it rounds to zero at three decimals."""
-    return "p < 0.001" if p < 0.0005 else f"p = {p:.3f}"
-
-
-@dataclass(frozen=True)
-class HazardRatio:
-    """A hazard ratio of one arm relative to a reference arm, with its Wald CI and p-value.
-
-    Attributes
-    ----------
-    hr, ci_lower, ci_upper : float
-        Hazard ratio of ``compare`` relative to ``reference`` and its 95% Wald interval.
-    p : float
-        Two-sided Wald p-value of the log hazard ratio.
-    se_log_hr : float
-        Standard error of the log hazard ratio.
-    compare, reference : str
-        The arm whose hazard is in the numerator, and the reference arm.
-    events : dict
-        Events per arm in the analysed data (or window).
-    label : str
-        What was estimated (for example ``"0-13 months"``).
-    fitter : lifelines fitter
-        The fitted lifelines model, to explore further (``fitter.print_summary()``).
-    """
-
-    hr: float
-    ci_lower: float
-    ci_upper: float
-    p: float
-    se_log_hr: float
-    compare: str
-    reference: str
-    events: dict
-    label: str = "overall"
-    fitter: object = field(default=None, repr=False, compare=False)
-
-    def __str__(self):
-        return (f"HR {self.compare} vs {self.reference} ({self.label}): {self.hr:.2f} "
-                f"(95% CI {self.ci_lower:.2f}-{self.ci_upper:.2f}), {format_p(self.p)}")
-
-
 @dataclass(frozen=True)
 class LandmarkResult:
     """Hazard ratios before and after a landmark, and the test that they differ.
@@ -89,7 +48,7 @@ class LandmarkResult:
     before, after : HazardRatio
         The hazard ratio in each window: before, with follow-up censored at the landmark;
         after, among patients still at risk at the landmark, timed from it.
-    interaction : HazardRatio
+    interaction : InteractionEstimate
         The ratio of the two hazard ratios (after / before) from one Cox model with a
         treatment-by-period interaction: its p-value is the right test of whether the effect
         changes at the landmark.
@@ -100,22 +59,35 @@ class LandmarkResult:
     landmark: float
     before: HazardRatio
     after: HazardRatio
-    interaction: HazardRatio
+    interaction: InteractionEstimate
     at_risk: dict
 
     def __str__(self):
+        at_risk = ", ".join(f"{n} {arm}" for arm, n in self.at_risk.items())
         return "\n".join([
-            f"Landmark at {self.landmark:g} months (at risk then: {self.at_risk})",
+            f"Landmark at {self.landmark:g} months (at risk then: {at_risk})",
             f"  before: {self.before}",
             f"  after:  {self.after}",
-            f"  interaction (ratio of HRs, after / before): {self.interaction.hr:.2f} "
-            f"(95% CI {self.interaction.ci_lower:.2f}-{self.interaction.ci_upper:.2f}), "
+            f"  interaction ({self.interaction.label}): {self.interaction.estimate:.2f} "
+            f"({format_ci(self.interaction.ci_lower, self.interaction.ci_upper, self.interaction.level)}), "
             f"{format_p(self.interaction.p)}",
         ])
 
 
-def km_by_arm(df, time="os_months", event="death", arm="arm"):
-    """Fit a Kaplan-Meier curve per arm.
+def _groups(df, by):
+    """The levels of column ``by`` in order: a categorical's own order, else sorted."""
+    values = df[by]
+    if values.isna().any():
+        raise TrialkitInputError("by", f"column {by!r} with {int(values.isna().sum())} missing value(s)",
+                                 "drop or fill those rows first, e.g. df.dropna(subset=[by])")
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return [level for level in values.cat.categories if (values == level).any()]
+    levels = [v.item() if isinstance(v, np.generic) else v for v in pd.unique(values)]
+    return sorted(levels, key=lambda v: (str(type(v)), v))
+
+
+def km_by_arm(df, time="os_months", event="death", arm="arm", *, by=None):
+    """Fit a Kaplan-Meier curve per arm, or per level of any column.
 
     Parameters
     ----------
@@ -123,11 +95,15 @@ def km_by_arm(df, time="os_months", event="death", arm="arm"):
         One row per patient.
     time, event, arm : str, optional
         Columns with the follow-up time, the event indicator (1 event, 0 censored) and the arm.
+    by : str, optional
+        Group by this column instead of the arm (for example ``"meld_gt15"``): one curve per
+        level, in the column's categorical order or else sorted.
 
     Returns
     -------
-    dict of str to lifelines.KaplanMeierFitter
-        One fitted curve per arm, in the order control, UC-MSC.
+    dict
+        One fitted ``lifelines.KaplanMeierFitter`` per group, keyed by arm (control, UC-MSC) or by
+        the levels of ``by``; each fitter's label is its key as text.
 
     Examples
     --------
@@ -137,12 +113,24 @@ def km_by_arm(df, time="os_months", event="death", arm="arm"):
     ['control', 'UC-MSC']
     >>> round(float(curves["control"].predict(12)), 2) > 0.8
     True
+    >>> list(km_by_arm(load_trial(), by="meld_gt15"))
+    [0, 1]
     """
-    check_survival(df, time, event, arm)
+    if by is None:
+        check_survival(df, time, event, arm)
+        groups, column = list(ARMS), arm
+    else:
+        check_survival(df, time, event, arm=None)
+        check_columns(df, [by])
+        groups, column = _groups(df, by), by
+    return _km(df, time, event, column, groups)
+
+
+def _km(df, time, event, column, groups):
     curves = {}
-    for name in ARMS:
-        part = df[df[arm] == name]
-        curves[name] = KaplanMeierFitter(label=name).fit(part[time], part[event])
+    for name in groups:
+        part = df[df[column] == name]
+        curves[name] = KaplanMeierFitter(label=str(name)).fit(part[time], part[event])
     return curves
 
 
@@ -176,30 +164,6 @@ def logrank_by_arm(df, time="os_months", event="death", arm="arm", t_0=-1):
 
 def _events(df, event, arm):
     return {name: int(df.loc[df[arm] == name, event].sum()) for name in ARMS}
-
-
-def _check_covariates(df, covariates):
-    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
-    check_columns(df, covariates)
-    for c in covariates:
-        check_numeric_column(df, c, "covariates")
-    return covariates
-
-
-def _hr_from_fitter(fitter, term, compare, reference, events, label):
-    summary = fitter.summary.loc[term]
-    return HazardRatio(
-        hr=float(summary["exp(coef)"]),
-        ci_lower=float(summary["exp(coef) lower 95%"]),
-        ci_upper=float(summary["exp(coef) upper 95%"]),
-        p=float(summary["p"]),
-        se_log_hr=float(summary["se(coef)"]),
-        compare=compare,
-        reference=reference,
-        events=events,
-        label=label,
-        fitter=fitter,
-    )
 
 
 def _arms_without_events(df, event, arm):
@@ -247,37 +211,47 @@ def cox_by_arm(df, *, reference, time="os_months", event="death", arm="arm", cov
     --------
     >>> from trialkit import load_trial, cox_by_arm
     >>> hr = cox_by_arm(load_trial(), reference="UC-MSC")
-    >>> hr.compare, hr.hr > 1
+    >>> hr.compare, hr.estimate > 1
     ('control', True)
     """
     compare = check_reference(reference)
     check_survival(df, time, event, arm)
-    covariates = _check_covariates(df, covariates)
-    strata = [] if strata is None else ([strata] if isinstance(strata, str) else list(strata))
+    covariates = [] if covariates is None else check_names(covariates, "covariates")
+    check_columns(df, covariates)
+    for c in covariates:
+        check_numeric_column(df, c, "covariates")
+    strata = [] if strata is None else check_names(strata, "strata")
     check_columns(df, strata)
     _check_events_in(df, event, arm)
+    return _cox(df, compare, reference, time, event, arm, covariates, strata, label)
+
+
+def _cox(df, compare, reference, time, event, arm, covariates=(), strata=(), label="overall"):
+    """The arm's hazard ratio from a Cox model, on checked input."""
     term = f"arm[{compare}]"
     data = pd.DataFrame({time: df[time].astype(float), event: df[event].astype(int),
                          term: (df[arm] == compare).astype(int)})
-    for c in covariates + strata:
+    for c in [*covariates, *strata]:
         data[c] = df[c].to_numpy()
-    fitter = CoxPHFitter().fit(data, duration_col=time, event_col=event, strata=strata or None)
-    return _hr_from_fitter(fitter, term, compare, reference, _events(df, event, arm), label)
+    fitter = CoxPHFitter().fit(data, duration_col=time, event_col=event, strata=list(strata) or None)
+    return HazardRatio.from_fitter(fitter, term, compare=compare, reference=reference,
+                                   events=_events(df, event, arm), label=label)
 
 
 def _check_landmark(df, landmark, time):
     top = float(df[time].max())
-    ok = isinstance(landmark, (int, float, np.integer, np.floating)) and not isinstance(landmark, bool)
-    if not ok or not (0 < landmark < top):
-        raise TrialkitInputError(
-            "landmark", landmark,
-            f"choose a time inside follow-up, 0 < landmark < {top:g} months (the longest follow-up), e.g. 13",
-        )
-    return float(landmark)
+    value = check_real(landmark, "landmark", example=13, unit="months")
+    if not 0 < value < top:
+        raise TrialkitInputError("landmark", landmark, f"choose a time inside follow-up, 0 < landmark < {top:g} "
+                                 "months (the longest follow-up), e.g. 13")
+    return value
 
 
 def landmark_split(df, landmark, time="os_months", event="death"):
     """Split each patient's follow-up at the landmark into episodes (counting-process form).
+
+    A death exactly at the landmark belongs to the window before it (the window is
+    ``(0, landmark]``); only patients followed beyond the landmark start a second episode.
 
     Parameters
     ----------
@@ -305,27 +279,30 @@ def landmark_split(df, landmark, time="os_months", event="death"):
     1   1    0.0  13.0       0                0
     2   1   13.0  20.0       1                1
     """
-    check_columns(df, [time, event])
-    landmark = _check_landmark(df, landmark, time)
+    check_survival(df, time, event, arm=None)
+    return _split(df, _check_landmark(df, landmark, time), time, event)
+
+
+def _split(df, landmark, time, event):
     base = df.reset_index(drop=True).assign(id=lambda d: np.arange(len(d)))
     t = base[time].astype(float)
     first = base.assign(start=0.0, stop=np.minimum(t, landmark), period=0,
                         event_in_period=((t <= landmark) & (base[event] == 1)).astype(int))
     later = base[t > landmark].assign(start=landmark, period=1, event_in_period=lambda d: d[event].astype(int))
     later["stop"] = later[time].astype(float)
-    out = pd.concat([first, later], ignore_index=True).sort_values(["id", "period"], ignore_index=True)
-    return out
+    return pd.concat([first, later], ignore_index=True).sort_values(["id", "period"], ignore_index=True)
 
 
 def landmark_analysis(df, landmark, *, reference, time="os_months", event="death", arm="arm",
                       interaction_model=True):
     """Hazard ratios before and after a landmark, and their interaction test.
 
-    The window before the landmark censors follow-up at the landmark; the window after keeps
-    the patients still at risk at the landmark and times them from it. The interaction model
-    fits both at once (a Cox model with a treatment-by-period term on the split data) and
-    gives the same two hazard ratios, plus the test of whether they differ: the right test of
-    "the effect starts later", which a significant HR in the later window alone is not.
+    The window before the landmark censors follow-up at the landmark (a death exactly at the
+    landmark counts before it); the window after keeps the patients still at risk after the
+    landmark and times them from it. The interaction model fits both at once (a Cox model with a
+    treatment-by-period term on the split data) and gives the same two hazard ratios, plus the
+    test of whether they differ: the right test of "the effect starts later", which a
+    significant HR in the later window alone is not.
 
     Parameters
     ----------
@@ -351,12 +328,18 @@ def landmark_analysis(df, landmark, *, reference, time="os_months", event="death
     --------
     >>> from trialkit import load_trial, landmark_analysis
     >>> result = landmark_analysis(load_trial(), 13, reference="UC-MSC")
-    >>> result.after.hr > result.before.hr
+    >>> result.after.estimate > result.before.estimate
     True
     """
     compare = check_reference(reference)
     check_survival(df, time, event, arm)
     landmark = _check_landmark(df, landmark, time)
+    interaction_model = check_bool(interaction_model, "interaction_model")
+    return _landmark(df, landmark, compare, reference, time, event, arm, interaction_model)
+
+
+def _landmark(df, landmark, compare, reference, time, event, arm, interaction_model):
+    """:func:`landmark_analysis` on checked input."""
     t = df[time].astype(float)
     before_df = df.assign(**{time: np.minimum(t, landmark), event: ((t <= landmark) & (df[event] == 1)).astype(int)})
     after_df = df[t > landmark].assign(**{time: t[t > landmark] - landmark})
@@ -372,23 +355,16 @@ def landmark_analysis(df, landmark, *, reference, time="os_months", event="death
                 f"there are no events in {' or '.join(empty)} {what}, so the hazard ratio there is not "
                 "estimable; choose another landmark",
             )
-    before = cox_by_arm(before_df, reference=reference, time=time, event=event, arm=arm,
-                        label=f"0-{landmark:g} months")
-    after = cox_by_arm(after_df, reference=reference, time=time, event=event, arm=arm,
-                       label=f"after {landmark:g} months")
-
+    before = _cox(before_df, compare, reference, time, event, arm, label=f"0-{landmark:g} months")
+    after = _cox(after_df, compare, reference, time, event, arm, label=f"after {landmark:g} months")
     at_risk = {name: int(((df[arm] == name) & (t > landmark)).sum()) for name in ARMS}
-    label = f"ratio of HRs after / before {landmark:g} months"
+    label = f"ratio of HRs, after / before {landmark:g} months"
     if not interaction_model:
-        log_ratio = np.log(after.hr) - np.log(before.hr)
-        se = float(np.hypot(before.se_log_hr, after.se_log_hr))
-        interaction = HazardRatio(
-            hr=float(np.exp(log_ratio)), ci_lower=float(np.exp(log_ratio - _Z95 * se)),
-            ci_upper=float(np.exp(log_ratio + _Z95 * se)), p=float(2 * norm.sf(abs(log_ratio) / se)),
-            se_log_hr=se, compare=compare, reference=reference, events=_events(after_df, event, arm), label=label,
-        )
+        log_ratio = np.log(after.estimate) - np.log(before.estimate)
+        se = float(np.hypot(before.se, after.se))
+        interaction = InteractionEstimate.from_log_ratio(log_ratio, se, label=label)
         return LandmarkResult(landmark, before, after, interaction, at_risk)
-    split = landmark_split(df[[time, event, arm]], landmark, time, event)
+    split = _split(df[[time, event, arm]], landmark, time, event)
     term, inter = f"arm[{compare}]", f"arm[{compare}] x after"
     episodes = pd.DataFrame({
         "id": split["id"], "start": split["start"], "stop": split["stop"],
@@ -396,7 +372,10 @@ def landmark_analysis(df, landmark, *, reference, time="os_months", event="death
     })
     episodes[inter] = episodes[term] * split["period"]
     ctv = CoxTimeVaryingFitter().fit(episodes, id_col="id", start_col="start", stop_col="stop", event_col="event")
-    interaction = _hr_from_fitter(ctv, inter, compare, reference, _events(after_df, event, arm), label)
+    row = ctv.summary.loc[inter]
+    interaction = InteractionEstimate(float(row["exp(coef)"]), float(row["exp(coef) lower 95%"]),
+                                      float(row["exp(coef) upper 95%"]), float(row["p"]), float(row["se(coef)"]),
+                                      label=label, fitter=ctv)
     return LandmarkResult(landmark, before, after, interaction, at_risk)
 
 
@@ -426,8 +405,7 @@ def median_followup(df, time="os_months", event="death", arm="arm", method="obse
     True
     """
     check_survival(df, time, event, arm)
-    if method not in ("observed", "reverse_km"):
-        raise TrialkitInputError("method", method, "use 'observed' or 'reverse_km'")
+    method = check_choice(method, "method", ("observed", "reverse_km"))
     out = {}
     for name in ARMS:
         part = df[df[arm] == name]
@@ -437,4 +415,3 @@ def median_followup(df, time="os_months", event="death", arm="arm", method="obse
             kmf = KaplanMeierFitter().fit(part[time], 1 - part[event])
             out[name] = float(kmf.median_survival_time_)
     return out
-

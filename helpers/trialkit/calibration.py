@@ -80,10 +80,10 @@ def _statistics(df):
         "deaths_msc": count.loc["UC-MSC", "death"],
         "hcc_control": count.loc["control", "hcc"],
         "hcc_msc": count.loc["UC-MSC", "hcc"],
-        "hcc_hr": cox_by_arm(df, reference="UC-MSC", time="hcc_months", event="hcc").hr,
-        "os_hr": overall.hr,
-        "os_hr_before_13": lm.before.hr,
-        "os_hr_after_13": lm.after.hr,
+        "hcc_hr": cox_by_arm(df, reference="UC-MSC", time="hcc_months", event="hcc").estimate,
+        "os_hr": overall.estimate,
+        "os_hr_before_13": lm.before.estimate,
+        "os_hr_after_13": lm.after.estimate,
         "median_fu_control": fu["control"],
         "median_fu_msc": fu["UC-MSC"],
     }
@@ -152,7 +152,7 @@ def find_canonical_seed(n_seeds=2000):
     """
     from .simulate import simulate_trial
 
-    distances = [seed_distance(simulate_trial(seed)) for seed in range(n_seeds)]
+    distances = [seed_distance(simulate_trial(rng=seed)) for seed in range(n_seeds)]
     best = int(np.argmin(distances))
     if not np.isfinite(distances[best]):
         raise RuntimeError(f"no seed in range({n_seeds}) meets the calibration targets")

@@ -40,7 +40,6 @@ is easiest to see there. The data are synthetic: they follow the paper's design 
 not its patients.
 """
 
-import numbers
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -49,8 +48,19 @@ from lifelines import CoxPHFitter, CoxTimeVaryingFitter
 from scipy.optimize import brentq
 from scipy.special import expit
 
-from ._validate import check_columns, check_event_column, check_frame, check_numeric_column
 from .errors import TrialkitInputError
+from .results import HazardRatio
+from .validation import (
+    check_bool,
+    check_columns,
+    check_event_column,
+    check_frame,
+    check_names,
+    check_numeric_column,
+    check_real,
+    check_rng,
+    check_whole,
+)
 
 __all__ = [
     "GROUPS",
@@ -174,28 +184,9 @@ _NODES, _WEIGHTS = np.polynomial.hermite_e.hermegauss(80)
 _WEIGHTS = _WEIGHTS / _WEIGHTS.sum()
 
 
-def _check_seed(seed):
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-        raise TrialkitInputError(
-            "seed", seed, "give a non-negative whole number, e.g. seed=4; the same seed gives the same cohort"
-        )
-    return int(seed)
-
-
-def _check_size(value, name):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
-        raise TrialkitInputError(name, value, "give a whole number of patients >= 0, e.g. 64")
-    return int(value)
-
-
 def _check_confounding(value):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    if not ok or value < 0:
-        raise TrialkitInputError(
-            "confounding", value,
-            "give a number >= 0: 0 means no confounding by indication, 1 a strong one (log odds per SD)",
-        )
-    return float(value)
+    return check_real(value, "confounding", low=0,
+                      example="0 (no confounding by indication) or 1 (a strong one, log odds per SD)")
 
 
 def _continuation_intercept(share, rate_early, decision_week, log_hr, confounding):
@@ -214,7 +205,7 @@ def _continuation_intercept(share, rate_early, decision_week, log_hr, confoundin
     return brentq(gap, -60.0, 60.0, xtol=1e-12)
 
 
-def simulate_cohort(seed, n_liver_failure=64, n_cirrhosis=59, *, confounding=None, include_latent=False,
+def simulate_cohort(*, rng, n_liver_failure=64, n_cirrhosis=59, confounding=None, include_latent=False,
                     params=COHORT_DEFAULTS):
     """Simulate a retrospective cohort in which treatment duration has no effect on death.
 
@@ -225,11 +216,12 @@ def simulate_cohort(seed, n_liver_failure=64, n_cirrhosis=59, *, confounding=Non
 
     Parameters
     ----------
-    seed : int
-        Seed of the random generator. The same seed gives the same cohort, byte for byte. The
-        patients, their MELD and their death times depend only on the seed and the group sizes,
-        so two cohorts with the same seed and different ``confounding`` differ only in who was
-        continued (``prolonged``, ``weeks_treated`` and ``paper_group``).
+    rng : int or numpy.random.Generator
+        Seed (e.g. :data:`COHORT_SEED`) or generator; required. The same seed gives the same
+        cohort, byte for byte. The patients, their MELD and their death times depend only on the
+        seed and the group sizes, so two cohorts with the same seed and different
+        ``confounding`` differ only in who was continued (``prolonged``, ``weeks_treated`` and
+        ``paper_group``).
     n_liver_failure, n_cirrhosis : int, optional
         Patients per diagnostic group (defaults: the paper's 64 and 59). Larger values give a
         larger cohort for simulation studies.
@@ -255,7 +247,7 @@ def simulate_cohort(seed, n_liver_failure=64, n_cirrhosis=59, *, confounding=Non
     Examples
     --------
     >>> from trialkit.cohort import simulate_cohort
-    >>> cohort = simulate_cohort(seed=4)
+    >>> cohort = simulate_cohort(rng=4)
     >>> cohort["group"].value_counts().to_dict()
     {'liver failure': 64, 'cirrhosis': 59}
     >>> bool((cohort.loc[cohort["prolonged"] == 1, "time"] > 4).all())  # alive at week 4
@@ -263,8 +255,9 @@ def simulate_cohort(seed, n_liver_failure=64, n_cirrhosis=59, *, confounding=Non
     >>> sorted(cohort["paper_group"].unique().tolist())
     ['A', 'B', 'C', 'D']
     """
-    seed = _check_seed(seed)
-    sizes = (_check_size(n_liver_failure, "n_liver_failure"), _check_size(n_cirrhosis, "n_cirrhosis"))
+    rng = check_rng(rng)
+    sizes = (check_whole(n_liver_failure, "n_liver_failure", example=64),
+             check_whole(n_cirrhosis, "n_cirrhosis", example=59))
     if sum(sizes) < 2:
         raise TrialkitInputError("n_liver_failure", sizes[0], "the cohort needs at least 2 patients in all")
     if not isinstance(params, CohortParameters):
@@ -272,13 +265,12 @@ def simulate_cohort(seed, n_liver_failure=64, n_cirrhosis=59, *, confounding=Non
             "params", type(params).__name__, "pass a trialkit.cohort.CohortParameters, e.g. the default"
         )
     confounding = _check_confounding(params.confounding if confounding is None else confounding)
-    if not isinstance(include_latent, bool):
-        raise TrialkitInputError("include_latent", include_latent, "give True or False")
+    include_latent = check_bool(include_latent, "include_latent")
     p = replace(params, confounding=confounding)
 
     # Independent streams: prognosis, MELD, death and the week-4 decision. Changing
     # ``confounding`` only changes how the decision stream is used.
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
+    streams = rng.spawn(4)
     g = np.repeat([0, 1], sizes)
     n = g.shape[0]
 
@@ -350,10 +342,10 @@ def _check_cohort(cohort, extra=()):
 
 
 def _check_week(value, name, low, high, example):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    if not ok or not low <= value < high:
+    value = check_real(value, name, example=example, unit="weeks")
+    if not low <= value < high:
         raise TrialkitInputError(name, value, f"give a week with {low:g} <= {name} < {high:g}, e.g. {example}")
-    return float(value)
+    return value
 
 
 def _check_decision(cohort, decision_week):
@@ -445,7 +437,7 @@ def landmark_cohort(cohort, landmark=4.0, decision_week=4.0):
     Examples
     --------
     >>> from trialkit.cohort import simulate_cohort, landmark_cohort
-    >>> cohort = simulate_cohort(seed=4)
+    >>> cohort = simulate_cohort(rng=4)
     >>> at_week_4 = landmark_cohort(cohort)
     >>> bool((at_week_4["time_from_landmark"] > 0).all()), len(at_week_4) < len(cohort)
     (True, True)
@@ -461,10 +453,9 @@ def landmark_cohort(cohort, landmark=4.0, decision_week=4.0):
 
 
 def _hr_row(fitter, term, analysis, data_events, patients):
-    s = fitter.summary.loc[term]
-    return {"analysis": analysis, "hr": float(s["exp(coef)"]), "ci_lower": float(s["exp(coef) lower 95%"]),
-            "ci_upper": float(s["exp(coef) upper 95%"]), "p": float(s["p"]), "deaths": int(data_events),
-            "patients": int(patients)}
+    hr = HazardRatio.from_fitter(fitter, term, label=analysis)
+    return {"analysis": analysis, "estimate": hr.estimate, "ci_lower": hr.ci_lower, "ci_upper": hr.ci_upper,
+            "p": hr.p, "deaths": int(data_events), "patients": int(patients)}
 
 
 ANALYSES = ("naive", "landmark", "time-varying")
@@ -499,20 +490,21 @@ def duration_hazard_ratios(cohort, covariates=(), landmark=4.0, decision_week=4.
     Returns
     -------
     pandas.DataFrame
-        One row per requested analysis (index ``analysis``) with ``hr``, ``ci_lower``, ``ci_upper``
-        (95% Wald), ``p``, ``deaths`` and ``patients`` in the analysed data.
+        One row per requested analysis (index ``analysis``) with the hazard ratio (``estimate``),
+        ``ci_lower``, ``ci_upper`` (95% Wald), ``p``, ``deaths`` and ``patients`` in the analysed
+        data.
 
     Examples
     --------
     >>> from trialkit.cohort import simulate_cohort, duration_hazard_ratios
-    >>> table = duration_hazard_ratios(simulate_cohort(seed=4, n_liver_failure=640, n_cirrhosis=590))
+    >>> table = duration_hazard_ratios(simulate_cohort(rng=4, n_liver_failure=640, n_cirrhosis=590))
     >>> table.index.tolist()
     ['naive', 'landmark', 'time-varying']
-    >>> bool(table.loc["naive", "hr"] < 0.5 < table.loc["landmark", "hr"])
+    >>> bool(table.loc["naive", "estimate"] < 0.5 < table.loc["landmark", "estimate"])
     True
     """
-    covariates = [covariates] if isinstance(covariates, str) else list(covariates)
-    wanted = [analyses] if isinstance(analyses, str) else list(analyses)
+    covariates = check_names(covariates, "covariates")
+    wanted = check_names(analyses, "analyses")
     if not wanted or any(a not in ANALYSES for a in wanted):
         raise TrialkitInputError("analyses", analyses, f"choose one or more of {list(ANALYSES)}")
     _check_cohort(cohort, covariates)

@@ -14,9 +14,9 @@ and repairs two of its behaviours:
   ("Tied event times were detected...") and jitters *every* event time by a random amount drawn
   from NumPy's global random state (reseeded from the operating system unless ``seed`` is
   given, and with a warning either way). :func:`break_ties` instead moves only the tied events,
-  each *earlier* by a distinct amount far below the recording precision, in an order drawn from
-  its own seeded generator. The estimate at every recorded time does not depend on that order
-  (see :func:`break_ties`), so the curve is reproducible and no warning is raised.
+  each *earlier* by a distinct amount far below the recording precision, in the order of the
+  rows: no random numbers at all. The estimate at every recorded time does not depend on that
+  order (see :func:`break_ties`), so the curve is reproducible and no warning is raised.
 * **Confidence limits.** In lifelines 0.30 the two columns of
   ``AalenJohansenFitter.confidence_interval_`` carry each other's names (the column called
   ``..._upper_0.95`` holds the lower limit). :func:`cumulative_incidence_at` returns the limits
@@ -35,18 +35,24 @@ Putter H, Fiocco M, Geskus RB. Tutorial in biostatistics: competing risks and mu
 models. Stat Med 2007;26:2389-2430.
 """
 
-import numbers
-
 import numpy as np
 import pandas as pd
 from lifelines import AalenJohansenFitter, KaplanMeierFitter
 
-from ._validate import ARMS, check_arm_column, check_columns, check_frame, check_numeric_column, check_reference
-from .analysis import HazardRatio, cox_by_arm
+from .analysis import _check_events_in, _cox
 from .errors import TrialkitInputError
+from .parameters import ARMS
+from .validation import (
+    check_arm_column,
+    check_columns,
+    check_frame,
+    check_numeric_column,
+    check_real,
+    check_reference,
+    check_whole,
+)
 
 __all__ = [
-    "DEFAULT_SEED",
     "tied_event_times",
     "break_ties",
     "cumulative_incidence",
@@ -55,11 +61,6 @@ __all__ = [
     "incidence_table",
     "cause_specific_cox",
 ]
-
-#: Seed of the tie-breaking order when none is given (the estimate at recorded times does not
-#: depend on it; see :func:`break_ties`).
-DEFAULT_SEED = 2021
-
 
 # ---------------------------------------------------------------------------------------------
 # Input checks
@@ -108,18 +109,9 @@ def _as_frame(durations, events):
     return frame
 
 
-def _check_seed(seed):
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-        raise TrialkitInputError(
-            "seed", seed, "give a non-negative whole number, e.g. seed=2021; the same seed gives the same result"
-        )
-    return int(seed)
-
-
 def _check_event_of_interest(event_of_interest, status, name="event_of_interest"):
     codes = sorted(int(c) for c in pd.unique(status) if c != 0)
-    ok = isinstance(event_of_interest, numbers.Integral) and not isinstance(event_of_interest, bool)
-    if not ok or int(event_of_interest) not in codes:
+    if check_whole(event_of_interest, name, example=1) not in codes:
         raise TrialkitInputError(
             name, event_of_interest,
             f"name one of the event codes present in the data, {codes} (0 is censoring), "
@@ -171,12 +163,12 @@ def _smallest_gap(times):
     return float(np.diff(distinct).min()) if len(distinct) > 1 else float("inf")
 
 
-def break_ties(durations, events, *, seed=DEFAULT_SEED, scale=None):
+def break_ties(durations, events, *, scale=None):
     """Separate tied events of different types, deterministically, without changing the estimate.
 
-    At each time returned by :func:`tied_event_times`, the *k* events recorded there are put in
-    an order drawn from ``numpy.random.default_rng(seed)`` and moved earlier by
-    ``scale * 1/(k+1), ..., scale * k/(k+1)``: distinct amounts, all smaller than ``scale``.
+    At each time returned by :func:`tied_event_times`, the *k* events recorded there are taken
+    in the order of their rows and moved earlier by ``scale * 1/(k+1), ..., scale * k/(k+1)``:
+    distinct amounts, all smaller than ``scale``.
     Censored times and all other events are left as they are.
 
     Why this changes nothing that matters: with ``n`` patients at risk just before a tied time
@@ -185,8 +177,8 @@ def break_ties(durations, events, *, seed=DEFAULT_SEED, scale=None):
     ``(n - d) / n``, and taking the ``d`` events one after another, in any order, gives exactly
     the same two numbers. Moving the events *earlier* keeps them before any censoring at the
     same recorded time, the usual convention. So the estimate is unchanged at every time
-    outside the gaps of width ``scale`` just before each tie, whatever the seed; only the order
-    inside those gaps depends on it.
+    outside the gaps of width ``scale`` just before each tie, whatever the order; only the curve
+    inside those gaps depends on it. (No random order is needed, so none is drawn.)
 
     Parameters
     ----------
@@ -194,8 +186,6 @@ def break_ties(durations, events, *, seed=DEFAULT_SEED, scale=None):
         Follow-up times.
     events : sequence of int
         Status per patient: 0 censored, 1, 2, ... the type of event.
-    seed : int, optional
-        Seed of the order within each tie (default :data:`DEFAULT_SEED`).
     scale : float, optional
         Largest shift. Default: a thousandth of the smallest gap between distinct recorded
         times (0.00001 month for times recorded to 0.01 month). It must be below that gap, so
@@ -210,33 +200,29 @@ def break_ties(durations, events, *, seed=DEFAULT_SEED, scale=None):
     --------
     >>> from trialkit.competing import break_ties, tied_event_times
     >>> times, status = [2.0, 3.0, 3.0, 3.0, 4.0], [1, 1, 2, 0, 0]
-    >>> new = break_ties(times, status, seed=1)
+    >>> new = break_ties(times, status)
     >>> new.round(6).tolist()
     [2.0, 2.999667, 2.999333, 3.0, 4.0]
     >>> tied_event_times(new, status).size
     0
     """
     frame = _as_frame(durations, events)
-    seed = _check_seed(seed)
     t = frame["time"].to_numpy(dtype=float)
     s = frame["status"].to_numpy()
     gap = _smallest_gap(t)
     if scale is None:
         scale = gap / 1000 if np.isfinite(gap) else 1e-6
-    ok = isinstance(scale, numbers.Real) and not isinstance(scale, bool) and np.isfinite(scale) and 0 < scale < gap
-    if not ok:
+    if not (check_real(scale, "scale") > 0 and scale < gap):
         raise TrialkitInputError(
             "scale", scale,
             f"give a positive number below the smallest gap between recorded times ({gap:g}), "
             "or leave it out (default: a thousandth of that gap)",
         )
     out = t.copy()
-    rng = np.random.default_rng(seed)
     for tied in tied_event_times(t, s):
         rows = np.flatnonzero((t == tied) & (s != 0))
         k = len(rows)
-        order = rng.permutation(k) + 1  # 1..k in a seeded random order
-        out[rows] = tied - float(scale) * order / (k + 1)
+        out[rows] = tied - float(scale) * np.arange(1, k + 1) / (k + 1)
     if (out < 0).any():
         raise TrialkitInputError(
             "scale", scale, "a tie at a time smaller than scale would become negative; give a smaller scale"
@@ -249,8 +235,7 @@ def break_ties(durations, events, *, seed=DEFAULT_SEED, scale=None):
 # ---------------------------------------------------------------------------------------------
 
 
-def cumulative_incidence(durations, events, event_of_interest=1, *, seed=DEFAULT_SEED, scale=None,
-                         label=None, alpha=0.05):
+def cumulative_incidence(durations, events, event_of_interest=1, *, scale=None, label=None, alpha=0.05):
     """Aalen-Johansen cumulative incidence of one event type, with the other types competing.
 
     lifelines' ``AalenJohansenFitter`` on the same data, after :func:`break_ties` when events
@@ -265,7 +250,7 @@ def cumulative_incidence(durations, events, event_of_interest=1, *, seed=DEFAULT
         Status per patient: 0 censored, 1, 2, ... the type of event.
     event_of_interest : int, optional
         The event whose cumulative incidence is wanted (default 1: HCC in ``hcc_status``).
-    seed, scale : optional
+    scale : float, optional
         Passed to :func:`break_ties` (used only if there are ties).
     label : str, optional
         Name of the curve (for the legend).
@@ -287,13 +272,12 @@ def cumulative_incidence(durations, events, event_of_interest=1, *, seed=DEFAULT
     """
     frame = _as_frame(durations, events)
     event_of_interest = _check_event_of_interest(event_of_interest, frame["status"])
-    if not (isinstance(alpha, numbers.Real) and 0 < alpha < 1):
-        raise TrialkitInputError("alpha", alpha, "give a number between 0 and 1, e.g. 0.05 for 95% intervals")
+    alpha = check_real(alpha, "alpha", low=0, high=1, inclusive=False, example="0.05 for 95% intervals")
     t = frame["time"].to_numpy(dtype=float)
     s = frame["status"].to_numpy()
     if tied_event_times(t, s).size:
-        t = break_ties(t, s, seed=seed, scale=scale)
-    fitter = AalenJohansenFitter(alpha=alpha, seed=_check_seed(seed))
+        t = break_ties(t, s, scale=scale)
+    fitter = AalenJohansenFitter(alpha=alpha)  # no ties left: it never jitters
     return fitter.fit(t, s, event_of_interest=event_of_interest, label=label)
 
 
@@ -306,8 +290,7 @@ def _check_survival_status(df, time, status, arm):
         check_arm_column(df, arm, "arm")
 
 
-def cumulative_incidence_by_arm(df, time="hcc_months", status="hcc_status", event_of_interest=1, arm="arm", *,
-                                seed=DEFAULT_SEED):
+def cumulative_incidence_by_arm(df, time="hcc_months", status="hcc_status", event_of_interest=1, arm="arm"):
     """Aalen-Johansen cumulative incidence per arm (see :func:`cumulative_incidence`).
 
     Parameters
@@ -318,8 +301,6 @@ def cumulative_incidence_by_arm(df, time="hcc_months", status="hcc_status", even
         Columns with the follow-up time, the status (0 censored, 1, 2, ...) and the arm.
     event_of_interest : int, optional
         Default 1 (HCC in ``hcc_status``; 2 is death before HCC).
-    seed : int, optional
-        Seed of the tie-breaking order, if there are ties (see :func:`break_ties`).
 
     Returns
     -------
@@ -336,8 +317,12 @@ def cumulative_incidence_by_arm(df, time="hcc_months", status="hcc_status", even
     """
     _check_survival_status(df, time, status, arm)
     _check_event_of_interest(event_of_interest, df[status])
+    return _by_arm(df, time, status, event_of_interest, arm)
+
+
+def _by_arm(df, time, status, event_of_interest, arm):
     return {name: cumulative_incidence(df.loc[df[arm] == name, time], df.loc[df[arm] == name, status],
-                                       event_of_interest, seed=seed, label=name)
+                                       event_of_interest, label=name)
             for name in ARMS}
 
 
@@ -358,7 +343,7 @@ def cumulative_incidence_at(fitter, times):
     Returns
     -------
     pandas.DataFrame
-        Indexed by time, with columns ``estimate``, ``lower`` and ``upper``.
+        Indexed by time, with columns ``estimate``, ``ci_lower`` and ``ci_upper``.
 
     Examples
     --------
@@ -381,14 +366,13 @@ def cumulative_incidence_at(fitter, times):
     index = np.searchsorted(curve.index.to_numpy(dtype=float), grid, side="right") - 1
     estimate = np.where(index >= 0, curve.to_numpy()[np.maximum(index, 0)], 0.0)
     chosen = np.where(index[:, None] >= 0, limits[np.maximum(index, 0)], np.nan)
-    out = pd.DataFrame({"estimate": estimate, "lower": np.fmin(chosen[:, 0], chosen[:, 1]),
-                        "upper": np.fmax(chosen[:, 0], chosen[:, 1])},
+    out = pd.DataFrame({"estimate": estimate, "ci_lower": np.fmin(chosen[:, 0], chosen[:, 1]),
+                        "ci_upper": np.fmax(chosen[:, 0], chosen[:, 1])},
                        index=pd.Index(grid, name="months"))
     return out.iloc[[0]] if scalar else out
 
 
-def incidence_table(df, at, time="hcc_months", status="hcc_status", event_of_interest=1, arm="arm", *,
-                    seed=DEFAULT_SEED):
+def incidence_table(df, at, time="hcc_months", status="hcc_status", event_of_interest=1, arm="arm"):
     """Three answers to "what proportion had the event by time ``at``?", per arm.
 
     * ``crude``: events of interest recorded by ``at``, divided by all patients. Patients
@@ -406,14 +390,13 @@ def incidence_table(df, at, time="hcc_months", status="hcc_status", event_of_int
         Column names (status: 0 censored, 1, 2, ...).
     event_of_interest : int, optional
         Default 1 (HCC).
-    seed : int, optional
-        Seed of the tie-breaking order, if there are ties.
 
     Returns
     -------
     pandas.DataFrame
         One row per arm (control, UC-MSC): ``patients``, ``events`` (of interest, by ``at``),
-        ``crude``, ``one_minus_km``, ``aalen_johansen``, ``aj_lower``, ``aj_upper``.
+        ``crude``, ``one_minus_km``, ``aalen_johansen``, ``aalen_johansen_ci_lower``,
+        ``aalen_johansen_ci_upper``.
 
     Examples
     --------
@@ -427,10 +410,8 @@ def incidence_table(df, at, time="hcc_months", status="hcc_status", event_of_int
     """
     _check_survival_status(df, time, status, arm)
     event_of_interest = _check_event_of_interest(event_of_interest, df[status])
-    ok = isinstance(at, numbers.Real) and not isinstance(at, bool) and np.isfinite(at) and at > 0
-    if not ok:
-        raise TrialkitInputError("at", at, "give a time in months after 0, e.g. at=75")
-    curves = cumulative_incidence_by_arm(df, time, status, event_of_interest, arm, seed=seed)
+    at = check_real(at, "at", low=0, inclusive=False, example=75, unit="months")
+    curves = _by_arm(df, time, status, event_of_interest, arm)
     rows = {}
     for name in ARMS:
         part = df[df[arm] == name]
@@ -441,7 +422,8 @@ def incidence_table(df, at, time="hcc_months", status="hcc_status", event_of_int
         rows[name] = {
             "patients": len(part), "events": events, "crude": events / len(part),
             "one_minus_km": 1 - float(km.survival_function_at_times(at).iloc[0]),
-            "aalen_johansen": float(aj["estimate"]), "aj_lower": float(aj["lower"]), "aj_upper": float(aj["upper"]),
+            "aalen_johansen": float(aj["estimate"]), "aalen_johansen_ci_lower": float(aj["ci_lower"]),
+            "aalen_johansen_ci_upper": float(aj["ci_upper"]),
         }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis(arm)
 
@@ -473,7 +455,7 @@ def cause_specific_cox(df, cause, *, reference, time="hcc_months", status="hcc_s
     Returns
     -------
     HazardRatio
-        From :func:`trialkit.cox_by_arm`; ``.fitter`` is the lifelines ``CoxPHFitter``.
+        As from :func:`trialkit.cox_by_arm`; ``.fitter`` is the lifelines ``CoxPHFitter``.
 
     Examples
     --------
@@ -483,10 +465,10 @@ def cause_specific_cox(df, cause, *, reference, time="hcc_months", status="hcc_s
     >>> hr.label
     'cause-specific hazard of status 1'
     """
-    check_reference(reference)
+    compare = check_reference(reference)
     _check_survival_status(df, time, status, arm)
     cause = _check_event_of_interest(cause, df[status], "cause")
     event = f"{status} == {cause}"
     data = df[[time, arm]].assign(**{event: (df[status] == cause).astype(int)})
-    hr = cox_by_arm(data, reference=reference, time=time, event=event, arm=arm)
-    return HazardRatio(**{**hr.__dict__, "label": f"cause-specific hazard of status {cause}"})
+    _check_events_in(data, event, arm)
+    return _cox(data, compare, reference, time, event, arm, label=f"cause-specific hazard of status {cause}")

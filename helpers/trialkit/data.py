@@ -4,8 +4,8 @@ from importlib import resources
 
 import pandas as pd
 
-from .errors import TrialkitInputError
 from .parameters import CANONICAL_SEED
+from .validation import check_bool
 
 __all__ = ["load_trial", "canonical_csv_bytes", "DATA_FILE", "DICTIONARY_FILE"]
 
@@ -28,7 +28,7 @@ def canonical_csv_bytes(seed=CANONICAL_SEED):
     """
     from .simulate import simulate_trial
 
-    full = simulate_trial(seed, include_excluded=True)
+    full = simulate_trial(rng=seed, include_excluded=True)
     return full.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
@@ -55,8 +55,7 @@ def load_trial(include_excluded=False):
     >>> len(load_trial(include_excluded=True))
     250
     """
-    if not isinstance(include_excluded, bool):
-        raise TrialkitInputError("include_excluded", include_excluded, "use True or False")
+    include_excluded = check_bool(include_excluded, "include_excluded")
     with _data_path(DATA_FILE).open("rb") as handle:
         full = pd.read_csv(handle, keep_default_na=False, na_values=[""])
     full["exclusion"] = full["exclusion"].fillna("").astype(str)

@@ -19,6 +19,7 @@ import numpy as np
 from scipy.stats import chi2 as chi2_dist
 
 from .errors import TrialkitInputError
+from .validation import check_rng, check_whole
 
 __all__ = ["LogrankScan", "logrank_scan", "simulate_null_trials"]
 
@@ -84,7 +85,8 @@ def logrank_scan(time, event, group, landmarks=()):
     event : array-like of 0/1, same shape
         1 for an event, 0 for censored.
     group : array-like of 0/1, same shape
-        The arm of each patient (1 for the arm whose observed-minus-expected is reported).
+        The arm of each patient, as its index in :data:`trialkit.ARMS` (0 control, 1 UC-MSC): the
+        statistics are observed minus expected in the arm coded 1.
     landmarks : array-like, shape (K,)
         Candidate landmark times.
 
@@ -165,7 +167,7 @@ def logrank_scan(time, event, group, landmarks=()):
     )
 
 
-def simulate_null_trials(n_trials, seed, n_control=111, n_msc=108, rate_before=0.0075, rate_after=0.0042,
+def simulate_null_trials(n_trials, *, rng, n_control=111, n_msc=108, rate_before=0.0075, rate_after=0.0042,
                          changepoint=13.0, accrual=40.0, min_followup=45.0, decimals=2):
     """Many trials with no treatment effect, as 2-D arrays (one row per trial).
 
@@ -174,19 +176,30 @@ def simulate_null_trials(n_trials, seed, n_control=111, n_msc=108, rate_before=0
     uniform over ``accrual`` months and administrative censoring ``min_followup + accrual``
     months after the first entry. Times are rounded to ``decimals`` (ties, as in real data).
 
+    Parameters
+    ----------
+    n_trials : int
+        Number of trials (rows).
+    rng : int or numpy.random.Generator
+        Seed (e.g. 2021) or generator; required.
+    n_control, n_msc, rate_before, rate_after, changepoint, accrual, min_followup, decimals
+        The design, as described above.
+
     Returns
     -------
     time, event, group : numpy.ndarray, shape (n_trials, n_control + n_msc)
-        ``group`` is 1 for control (the paper's numerator arm), 0 for UC-MSC.
+        ``group`` is the arm's index in :data:`trialkit.ARMS`: 0 for control, 1 for UC-MSC (the
+        coding of every trialkit module).
 
     Examples
     --------
     >>> from trialkit.engine import simulate_null_trials
-    >>> time, event, group = simulate_null_trials(3, seed=1)
+    >>> time, event, group = simulate_null_trials(3, rng=1)
     >>> time.shape, int(group[0].sum())
-    ((3, 219), 111)
+    ((3, 219), 108)
     """
-    rng = np.random.default_rng(seed)
+    n_trials = check_whole(n_trials, "n_trials", minimum=1)
+    rng = check_rng(rng)
     n = n_control + n_msc
     shape = (int(n_trials), n)
     e = rng.exponential(size=shape)
@@ -196,5 +209,5 @@ def simulate_null_trials(n_trials, seed, n_control=111, n_msc=108, rate_before=0
     time = np.maximum(np.round(np.minimum(death, censor), decimals), 10.0**-decimals)
     event = (death <= censor).astype(int)
     group = np.zeros(shape, dtype=int)
-    group[:, :n_control] = 1
+    group[:, n_control:] = 1
     return time, event, group

@@ -10,7 +10,6 @@ Two tools for re-reading a published survival comparison:
 """
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,8 +18,10 @@ from lifelines import KaplanMeierFitter
 from lifelines.utils import restricted_mean_survival_time
 from scipy.stats import norm
 
-from ._validate import ARMS, check_positive, check_probability, check_survival
 from .errors import TrialkitInputError
+from .parameters import ARMS
+from .results import format_ci, format_p
+from .validation import check_bool, check_positive, check_probability, check_real, check_rng, check_survival
 
 __all__ = [
     "RMSTDifference",
@@ -44,7 +45,7 @@ class WaldRecovery:
 
     Attributes
     ----------
-    estimate, lower, upper : float
+    estimate, ci_lower, ci_upper : float
         The reported estimate and confidence limits, as given.
     se : float
         Standard error, of ``log(estimate)`` when ``log_scale`` is true.
@@ -69,8 +70,8 @@ class WaldRecovery:
     """
 
     estimate: float
-    lower: float
-    upper: float
+    ci_lower: float
+    ci_upper: float
     se: float
     z: float
     p: float
@@ -82,11 +83,11 @@ class WaldRecovery:
     def asymmetry(self):
         """Distance of the (log) estimate from the midpoint of the (log) CI, in SEs."""
         f = math.log if self.log_scale else float
-        return (f(self.estimate) - (f(self.lower) + f(self.upper)) / 2) / self.se
+        return (f(self.estimate) - (f(self.ci_lower) + f(self.ci_upper)) / 2) / self.se
 
     def __repr__(self):
         return (
-            f"WaldRecovery(estimate={self.estimate:g}, lower={self.lower:g}, upper={self.upper:g}, "
+            f"WaldRecovery(estimate={self.estimate:g}, ci_lower={self.ci_lower:g}, ci_upper={self.ci_upper:g}, "
             f"se={self.se:.4g}, z={self.z:.4g}, p={self.p:.4g}, ci_symmetric={self.ci_symmetric}, "
             f"level={self.level:g}, log_scale={self.log_scale})"
         )
@@ -94,26 +95,20 @@ class WaldRecovery:
     def __str__(self):
         scale = "log " if self.log_scale else ""
         return (
-            f"estimate {self.estimate:g} ({self.level:.0%} CI {self.lower:g} to {self.upper:g})\n"
+            f"estimate {self.estimate:g} ({self.level:.0%} CI {self.ci_lower:g} to {self.ci_upper:g})\n"
             f"  SE of {scale}estimate:  {self.se:.3f}\n"
             f"  z:                  {self.z:.2f}\n"
-            f"  p (two-sided):      {_format_p(self.p)}\n"
+            f"  p (two-sided):      {format_p(self.p, name=None)}\n"
             f"  CI symmetric:       {'yes' if self.ci_symmetric else 'no'} "
             f"(estimate is {self.asymmetry:+.3f} SE from the {scale}CI midpoint)"
         )
 
 
-def _format_p(p):
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def _check_ci(estimate, lower, upper, log_scale):
     """Check the estimate and limits; return them as floats."""
     values = {}
-    for name, value in (("estimate", estimate), ("lower", lower), ("upper", upper)):
-        ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-        if not ok:
-            raise TrialkitInputError(name, value, "give a finite number as printed in the paper, e.g. 1.89")
+    for name, value in (("estimate", estimate), ("ci_lower", lower), ("ci_upper", upper)):
+        value = check_real(value, name, example="1.89, as printed in the paper")
         if log_scale and value <= 0:
             raise TrialkitInputError(
                 name,
@@ -122,17 +117,17 @@ def _check_ci(estimate, lower, upper, log_scale):
                 "for a difference of means use log_scale=False",
             )
         values[name] = float(value)
-    if not values["lower"] < values["estimate"] < values["upper"]:
+    if not values["ci_lower"] < values["estimate"] < values["ci_upper"]:
         raise TrialkitInputError(
-            "lower",
+            "ci_lower",
             (lower, estimate, upper),
-            "the limits must satisfy lower < estimate < upper; check the order and that the "
+            "the limits must satisfy ci_lower < estimate < ci_upper; check the order and that the "
             "numbers were copied from the same row of the table",
         )
-    return values["estimate"], values["lower"], values["upper"]
+    return values["estimate"], values["ci_lower"], values["ci_upper"]
 
 
-def wald_from_ci(estimate, lower, upper, level=0.95, log_scale=True):
+def wald_from_ci(estimate, ci_lower, ci_upper, level=0.95, log_scale=True):
     """Recover the standard error, z and p-value behind a reported estimate and its CI.
 
     Altman & Bland (2011, BMJ 343:d2304): for a Wald interval on the log scale,
@@ -144,8 +139,8 @@ def wald_from_ci(estimate, lower, upper, level=0.95, log_scale=True):
     ----------
     estimate : float
         Reported point estimate, e.g. a hazard ratio.
-    lower, upper : float
-        Reported confidence limits, ``lower < estimate < upper``.
+    ci_lower, ci_upper : float
+        Reported confidence limits, ``ci_lower < estimate < ci_upper``.
     level : float, default 0.95
         Confidence level of the interval.
     log_scale : bool, default True
@@ -154,7 +149,7 @@ def wald_from_ci(estimate, lower, upper, level=0.95, log_scale=True):
     Returns
     -------
     WaldRecovery
-        Frozen dataclass with estimate, lower, upper, se, z, p, ci_symmetric, level, log_scale.
+        Frozen dataclass with estimate, ci_lower, ci_upper, se, z, p, ci_symmetric, level, log_scale.
 
     Raises
     ------
@@ -179,9 +174,8 @@ def wald_from_ci(estimate, lower, upper, level=0.95, log_scale=True):
       p (two-sided):      0.009
       CI symmetric:       yes (estimate is -0.004 SE from the log CI midpoint)
     """
-    if not isinstance(log_scale, (bool, np.bool_)):
-        raise TrialkitInputError("log_scale", log_scale, "give True (ratios) or False (differences)")
-    estimate, lower, upper = _check_ci(estimate, lower, upper, log_scale)
+    log_scale = check_bool(log_scale, "log_scale")
+    estimate, lower, upper = _check_ci(estimate, ci_lower, ci_upper, log_scale)
     level = check_probability(level, "level")
     f = math.log if log_scale else float
     z_crit = float(norm.ppf((1 + level) / 2))
@@ -190,7 +184,7 @@ def wald_from_ci(estimate, lower, upper, level=0.95, log_scale=True):
     p = float(2 * norm.sf(abs(z)))
     midpoint = (f(lower) + f(upper)) / 2
     symmetric = bool(abs(f(estimate) - midpoint) <= 0.05 * se)
-    return WaldRecovery(estimate, lower, upper, se, z, p, symmetric, level, bool(log_scale))
+    return WaldRecovery(estimate, lower, upper, se, z, p, symmetric, level, log_scale)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -208,10 +202,10 @@ class RMSTDifference:
         Upper limit of the integral, in the units of the time column (months).
     rmst_control, rmst_msc : float
         Restricted mean survival time up to ``horizon`` in the control and UC-MSC arms.
-    difference : float
+    estimate : float
         ``rmst_msc - rmst_control``: mean survival time gained with UC-MSC up to the horizon.
     ci_lower, ci_upper : float
-        Percentile bootstrap confidence limits of ``difference``.
+        Percentile bootstrap confidence limits of ``estimate``.
     n_boot : int
         Number of bootstrap replicates.
     level : float
@@ -230,7 +224,7 @@ class RMSTDifference:
     horizon: float
     rmst_control: float
     rmst_msc: float
-    difference: float
+    estimate: float
     ci_lower: float
     ci_upper: float
     n_boot: int
@@ -239,7 +233,7 @@ class RMSTDifference:
     def __repr__(self):
         return (
             f"RMSTDifference(horizon={self.horizon:g}, rmst_control={self.rmst_control:.4g}, "
-            f"rmst_msc={self.rmst_msc:.4g}, difference={self.difference:.4g}, "
+            f"rmst_msc={self.rmst_msc:.4g}, estimate={self.estimate:.4g}, "
             f"ci_lower={self.ci_lower:.4g}, ci_upper={self.ci_upper:.4g}, n_boot={self.n_boot}, "
             f"level={self.level:g})"
         )
@@ -249,8 +243,8 @@ class RMSTDifference:
             f"RMST up to {self.horizon:g} ({MSC} minus {CONTROL})\n"
             f"  {CONTROL + ':':12} {self.rmst_control:.2f}\n"
             f"  {MSC + ':':12} {self.rmst_msc:.2f}\n"
-            f"  difference:  {self.difference:.2f} ({self.level:.0%} CI {self.ci_lower:.2f} to "
-            f"{self.ci_upper:.2f}; percentile bootstrap, {self.n_boot} replicates)"
+            f"  difference:  {self.estimate:.2f} ({format_ci(self.ci_lower, self.ci_upper, self.level)}; "
+            f"percentile bootstrap, {self.n_boot} replicates)"
         )
 
 
@@ -370,23 +364,14 @@ def _bootstrap_counts(rng, n, n_boot):
     return np.bincount(flat, minlength=n_boot * n).reshape(n_boot, n)
 
 
-def _check_seed(seed):
-    ok = seed is None or (isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0)
-    if not ok:
-        raise TrialkitInputError(
-            "seed", seed, "give a non-negative whole number (e.g. 0), or None for a fresh random seed"
-        )
-    return seed
-
-
-def rmst_difference(df, horizon, time="os_months", event="death", arm="arm", n_boot=1000, seed=0, level=0.95):
+def rmst_difference(df, horizon, time="os_months", event="death", arm="arm", *, rng, n_boot=1000, level=0.95):
     """Difference in restricted mean survival time (UC-MSC minus control) with a bootstrap CI.
 
     The point estimates come from lifelines (:func:`rmst_by_arm`). The confidence interval is
     a percentile bootstrap: patients are resampled with replacement within each arm (control
-    first, then UC-MSC, from ``numpy.random.default_rng(seed)``), the RMST difference is
-    recomputed ``n_boot`` times, and the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles are
-    reported. The same ``seed`` always gives the same interval.
+    first, then UC-MSC, drawn from ``rng``), the RMST difference is recomputed ``n_boot``
+    times, and the ``(1 - level)/2`` and ``(1 + level)/2`` quantiles are reported. The same seed
+    always gives the same interval.
 
     Why a bootstrap: the variance that ``lifelines.utils.restricted_mean_survival_time``
     returns with ``return_variance=True`` is the variance of the restricted survival *time*
@@ -407,17 +392,17 @@ def rmst_difference(df, horizon, time="os_months", event="death", arm="arm", n_b
         Column with the event indicator (1 = event, 0 = censored).
     arm : str, default "arm"
         Column with the arm labels "control" and "UC-MSC".
+    rng : int or numpy.random.Generator
+        Seed (e.g. 2021) or generator of the bootstrap resampling; required.
     n_boot : int, default 1000
         Number of bootstrap replicates.
-    seed : int or None, default 0
-        Seed for ``numpy.random.default_rng``; None gives a different interval each call.
     level : float, default 0.95
         Confidence level.
 
     Returns
     -------
     RMSTDifference
-        Frozen dataclass with horizon, rmst_control, rmst_msc, difference, ci_lower, ci_upper,
+        Frozen dataclass with horizon, rmst_control, rmst_msc, estimate, ci_lower, ci_upper,
         n_boot, level.
 
     Raises
@@ -433,16 +418,16 @@ def rmst_difference(df, horizon, time="os_months", event="death", arm="arm", n_b
     >>> df = pd.DataFrame({"os_months": rng.exponential(20, 60).clip(max=24).round(1),
     ...                    "arm": ["control", "UC-MSC"] * 30})
     >>> df["death"] = (df.os_months < 24).astype(int)
-    >>> res = rmst_difference(df, horizon=12, n_boot=200)
-    >>> res.ci_lower < res.difference < res.ci_upper
+    >>> res = rmst_difference(df, horizon=12, rng=0, n_boot=200)
+    >>> res.ci_lower < res.estimate < res.ci_upper
     True
-    >>> res == rmst_difference(df, horizon=12, n_boot=200)
+    >>> res == rmst_difference(df, horizon=12, rng=0, n_boot=200)
     True
     """
     horizon = _check_rmst_inputs(df, horizon, time, event, arm)
     n_boot = check_positive(n_boot, "n_boot", integer=True)
     level = check_probability(level, "level")
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = check_rng(rng)
     point = rmst_by_arm(df, horizon, time, event, arm)
     boot = {}
     for label in ARMS:
@@ -454,7 +439,7 @@ def rmst_difference(df, horizon, time="os_months", event="death", arm="arm", n_b
         horizon=horizon,
         rmst_control=float(point[CONTROL]),
         rmst_msc=float(point[MSC]),
-        difference=float(point[MSC] - point[CONTROL]),
+        estimate=float(point[MSC] - point[CONTROL]),
         ci_lower=float(ci_lower),
         ci_upper=float(ci_upper),
         n_boot=n_boot,

@@ -19,27 +19,32 @@ Five functions and the classes of their results:
   rate of an analyst who picks the landmark after looking (:meth:`ForkingPaths.rate`).
 """
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
-from ._validate import (
-    ARMS,
-    check_arm_column,
-    check_columns,
-    check_frame,
-    check_numeric_column,
-    check_probability,
-    check_survival,
-)
-from .analysis import landmark_analysis
+from .analysis import _landmark
 from .engine import logrank_scan, simulate_null_trials
 from .errors import TrialkitInputError
 from .estimates import wald_from_ci
+from .parameters import ARMS
+from .results import InteractionEstimate
 from .table1 import smd
+from .validation import (
+    check_arm_column,
+    check_columns,
+    check_frame,
+    check_names,
+    check_numeric_column,
+    check_positive,
+    check_probability,
+    check_real,
+    check_reference,
+    check_rng,
+    check_survival,
+    check_whole,
+)
 
 __all__ = [
     "RULES",
@@ -61,13 +66,6 @@ RULES = {
     "either": "either window, at the landmark and window with the smallest p",
     "overall_or_any": "the overall test or any window at any scanned landmark",
 }
-
-
-def _check_whole(value, name, minimum=1):
-    ok = isinstance(value, numbers.Integral) and not isinstance(value, bool) and value >= minimum
-    if not ok:
-        raise TrialkitInputError(name, value, f"give a whole number >= {minimum}, e.g. {max(minimum, 20)}")
-    return int(value)
 
 
 def _check_landmarks(landmarks, name="landmarks"):
@@ -106,11 +104,10 @@ def landmark_grid(n_landmarks, first=3.0, last=36.0, decimals=0):
     >>> len(landmark_grid(20))
     20
     """
-    n_landmarks = _check_whole(n_landmarks, "n_landmarks")
-    ok = all(isinstance(v, numbers.Real) and not isinstance(v, bool) and np.isfinite(v) for v in (first, last))
-    if not ok or not 0 < first <= last:
-        raise TrialkitInputError("first", (first, last), "give 0 < first <= last, in months, e.g. first=3, last=36")
-    decimals = _check_whole(decimals, "decimals", minimum=0)
+    n_landmarks = check_whole(n_landmarks, "n_landmarks", minimum=1)
+    first = check_real(first, "first", low=0, inclusive=False, example=3, unit="months")
+    last = check_real(last, "last", low=first, example=36, unit="months")
+    decimals = check_whole(decimals, "decimals", example=0)
     return np.unique(np.round(np.linspace(float(first), float(last), n_landmarks), decimals))
 
 
@@ -136,9 +133,11 @@ def landmark_table(df, landmarks, *, reference, time="os_months", event="death",
     Returns
     -------
     pandas.DataFrame
-        Indexed by ``landmark``, with columns ``hr_before``, ``lower_before``,
-        ``upper_before``, ``p_before``, the same with ``_after``, ``ratio`` (after / before),
-        ``p_interaction``, ``at_risk`` (patients at risk at the landmark, both arms) and ``note``.
+        Indexed by ``landmark``, with columns ``hr_before``, ``hr_before_ci_lower``,
+        ``hr_before_ci_upper``, ``hr_before_p``, the same for ``hr_after``, ``ratio`` (the ratio
+        of the hazard ratios, after / before) with ``ratio_ci_lower``, ``ratio_ci_upper`` and
+        ``ratio_p`` (the interaction test), ``at_risk`` (patients at risk after the landmark,
+        both arms) and ``note``.
 
     Examples
     --------
@@ -150,59 +149,35 @@ def landmark_table(df, landmarks, *, reference, time="os_months", event="death",
     >>> bool(table.loc[13.0, "hr_after"] > table.loc[13.0, "hr_before"])
     True
     """
+    compare = check_reference(reference)
     check_survival(df, time, event, arm)
     landmarks = _check_landmarks(landmarks)
+    top = float(df[time].max())
     rows = []
     for landmark in landmarks:
         row = {"landmark": float(landmark)}
         try:
-            result = landmark_analysis(df, float(landmark), reference=reference, time=time, event=event, arm=arm,
-                                       interaction_model=False)
+            if not 0 < landmark < top:
+                raise TrialkitInputError("landmark", landmark, f"choose a time inside follow-up, 0 < landmark < "
+                                         f"{top:g} months")
+            result = _landmark(df, float(landmark), compare, reference, time, event, arm, interaction_model=False)
         except TrialkitInputError as error:
             if error.argument != "landmark":
                 raise
             row["note"] = error.fix
             rows.append(row)
             continue
-        for name, hr in (("before", result.before), ("after", result.after)):
-            row.update({f"hr_{name}": hr.hr, f"lower_{name}": hr.ci_lower, f"upper_{name}": hr.ci_upper,
-                        f"p_{name}": hr.p})
-        row.update(ratio=result.interaction.hr, p_interaction=result.interaction.p,
-                   at_risk=sum(result.at_risk.values()), note="")
+        for name, estimate in (("hr_before", result.before), ("hr_after", result.after),
+                               ("ratio", result.interaction)):
+            row.update({name: estimate.estimate, f"{name}_ci_lower": estimate.ci_lower,
+                        f"{name}_ci_upper": estimate.ci_upper, f"{name}_p": estimate.p})
+        row.update(at_risk=sum(result.at_risk.values()), note="")
         rows.append(row)
-    columns = ["hr_before", "lower_before", "upper_before", "p_before", "hr_after", "lower_after", "upper_after",
-               "p_after", "ratio", "p_interaction", "at_risk", "note"]
+    columns = [f"{name}{suffix}" for name in ("hr_before", "hr_after", "ratio")
+               for suffix in ("", "_ci_lower", "_ci_upper", "_p")] + ["at_risk", "note"]
     table = pd.DataFrame(rows).set_index("landmark").reindex(columns=columns)
     table["note"] = table["note"].fillna("")
     return table
-
-
-@dataclass(frozen=True)
-class InteractionEstimate:
-    """The ratio of two hazard ratios (after / before a landmark) and its Wald test.
-
-    Attributes
-    ----------
-    ratio, lower, upper : float
-        Ratio of the hazard ratios and its confidence interval.
-    se : float
-        Standard error of the log ratio.
-    z, p : float
-        Wald statistic and two-sided p-value of "the two hazard ratios are equal".
-    level : float
-    """
-
-    ratio: float
-    lower: float
-    upper: float
-    se: float
-    z: float
-    p: float
-    level: float = 0.95
-
-    def __str__(self):
-        return (f"ratio of HRs (after / before) {self.ratio:.2f} ({self.level:.0%} CI {self.lower:.2f}-"
-                f"{self.upper:.2f}), SE of log ratio {self.se:.3f}, z = {self.z:.2f}, p = {self.p:.3f}")
 
 
 def interaction_from_ci(before, after, level=0.95):
@@ -222,13 +197,14 @@ def interaction_from_ci(before, after, level=0.95):
 
     Returns
     -------
-    InteractionEstimate
+    trialkit.results.InteractionEstimate
+        The same type as a landmark analysis's ``interaction``.
 
     Examples
     --------
     >>> from trialkit.landmarks import interaction_from_ci
     >>> print(interaction_from_ci((0.97, 0.40, 2.32), (3.68, 1.38, 9.85)))
-    ratio of HRs (after / before) 3.79 (95% CI 1.02-14.18), SE of log ratio 0.673, z = 1.98, p = 0.047
+    ratio of HRs, after / before: 3.79 (95% CI 1.02 to 14.18), SE of log ratio 0.673, z = 1.98, p = 0.047
     """
     recovered = {}
     for name, values in (("before", before), ("after", after)):
@@ -238,13 +214,9 @@ def interaction_from_ci(before, after, level=0.95):
             raise TrialkitInputError(name, values, "give (hr, lower, upper) as printed, e.g. (0.97, 0.40, 2.32)") \
                 from None
         recovered[name] = wald_from_ci(hr, lower, upper, level=level)
-    level = recovered["after"].level
     log_ratio = np.log(recovered["after"].estimate) - np.log(recovered["before"].estimate)
     se = float(np.hypot(recovered["before"].se, recovered["after"].se))
-    z_crit = float(norm.ppf((1 + level) / 2))
-    z = float(log_ratio / se)
-    return InteractionEstimate(float(np.exp(log_ratio)), float(np.exp(log_ratio - z_crit * se)),
-                               float(np.exp(log_ratio + z_crit * se)), se, z, float(2 * norm.sf(abs(z))), level)
+    return InteractionEstimate.from_log_ratio(log_ratio, se, level=recovered["after"].level)
 
 
 def at_risk_profile(df, landmark, columns=("meld", "tbil"), time="os_months", arm="arm"):
@@ -286,17 +258,14 @@ def at_risk_profile(df, landmark, columns=("meld", "tbil"), time="os_months", ar
     True
     """
     check_frame(df)
-    columns = [columns] if isinstance(columns, str) else list(columns)
+    columns = check_names(columns, "columns")
     check_columns(df, [time, arm, *columns])
     check_arm_column(df, arm, "arm")
     check_numeric_column(df, time, "time", minimum=0)
     for column in columns:
         check_numeric_column(df, column, "columns", allow_nan=True)
-    ok = isinstance(landmark, numbers.Real) and not isinstance(landmark, bool) and np.isfinite(landmark)
     top = float(df[time].max())
-    if not ok or not 0 < landmark < top:
-        raise TrialkitInputError("landmark", landmark,
-                                 f"choose a time inside follow-up, 0 < landmark < {top:g} months, e.g. 13")
+    landmark = check_real(landmark, "landmark", low=0, high=top, inclusive=False, example=13, unit="months")
     at_risk = df[time] > landmark
     groups = {"all analysed": df, f"gone by month {landmark:g}": df[~at_risk],
               f"at risk at month {landmark:g}": df[at_risk]}
@@ -317,8 +286,8 @@ def at_risk_profile(df, landmark, columns=("meld", "tbil"), time="os_months", ar
     return pd.DataFrame(rows).set_index(["variable", "patients"])
 
 
-def simulate_response_cohort(n_patients=400, seed=1983, death_rate=0.05, response_share=0.5,
-                             response_within=9.0, followup=60.0):
+def simulate_response_cohort(n_patients=400, *, rng, death_rate=0.05, response_share=0.5, response_within=9.0,
+                             followup=60.0):
     """A cohort in which response has no effect on survival, yet responders seem to live longer.
 
     Every patient's death time is exponential with the same ``death_rate`` per month, whatever
@@ -332,8 +301,8 @@ def simulate_response_cohort(n_patients=400, seed=1983, death_rate=0.05, respons
     Parameters
     ----------
     n_patients : int, optional
-    seed : int, optional
-        Seed of ``numpy.random.default_rng``.
+    rng : int or numpy.random.Generator
+        Seed (e.g. 1983) or generator; required.
     death_rate : float, optional
         Deaths per patient-month (the same for everyone).
     response_share : float, optional
@@ -352,23 +321,22 @@ def simulate_response_cohort(n_patients=400, seed=1983, death_rate=0.05, respons
     Examples
     --------
     >>> from trialkit.landmarks import simulate_response_cohort
-    >>> cohort = simulate_response_cohort(seed=1)
+    >>> cohort = simulate_response_cohort(rng=1)
     >>> len(cohort), sorted(cohort["responder"].unique().tolist())
     (400, [0, 1])
     >>> responders = cohort[cohort["responder"] == 1]
     >>> bool((responders["response_month"] <= responders["months"]).all())
     True
     """
-    n_patients = _check_whole(n_patients, "n_patients", minimum=2)
-    seed = _check_whole(seed, "seed", minimum=0)
-    death_rate = _check_positive_real(death_rate, "death_rate")
+    n_patients = check_whole(n_patients, "n_patients", minimum=2)
+    rng = check_rng(rng)
+    death_rate = check_positive(death_rate, "death_rate")
     response_share = check_probability(response_share, "response_share")
-    response_within = _check_positive_real(response_within, "response_within")
-    followup = _check_positive_real(followup, "followup")
+    response_within = check_positive(response_within, "response_within")
+    followup = check_positive(followup, "followup")
     if response_within >= followup:
         raise TrialkitInputError("response_within", response_within,
                                  f"responses must happen within follow-up: choose a value below followup={followup:g}")
-    rng = np.random.default_rng(seed)
     death = rng.exponential(1 / death_rate, n_patients)
     would_respond = rng.random(n_patients) < response_share
     response_month = rng.uniform(0, response_within, n_patients)
@@ -380,13 +348,6 @@ def simulate_response_cohort(n_patients=400, seed=1983, death_rate=0.05, respons
         "responder": responded.astype(int),
         "response_month": np.where(responded, np.round(response_month, 2), np.nan),
     })
-
-
-def _check_positive_real(value, name):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value) and value > 0
-    if not ok:
-        raise TrialkitInputError(name, value, "give a positive number")
-    return float(value)
 
 
 @dataclass(frozen=True)
@@ -433,7 +394,6 @@ class ForkingPaths:
         Two-sided log-rank p in the window before / after each landmark.
     z_after : numpy.ndarray, shape (T, K)
         Signed statistic after each landmark (positive: more control deaths than expected).
-    seed : int
     """
 
     landmarks: np.ndarray
@@ -441,7 +401,6 @@ class ForkingPaths:
     p_before: np.ndarray
     p_after: np.ndarray
     z_after: np.ndarray
-    seed: int
 
     @property
     def n_trials(self):
@@ -516,8 +475,8 @@ class ForkingPaths:
         pandas.DataFrame
             Indexed by ``n_landmarks`` (1 to ``max_landmarks``), columns ``rate`` and ``mcse``.
         """
-        max_landmarks = self.landmarks.size if max_landmarks is None else _check_whole(max_landmarks,
-                                                                                        "max_landmarks")
+        max_landmarks = self.landmarks.size if max_landmarks is None else check_whole(max_landmarks, "max_landmarks",
+                                                                                       minimum=1)
         rows = []
         for k in range(1, max_landmarks + 1):
             result = self.rate(rule, landmark_grid(k, first, last), alpha)
@@ -525,11 +484,11 @@ class ForkingPaths:
         return pd.DataFrame(rows).set_index("n_landmarks")
 
 
-def simulate_forking_paths(n_trials, seed, landmarks, batch_size=500, progress=None, **trial_options):
+def simulate_forking_paths(n_trials, landmarks, *, rng, batch_size=500, progress=None, **trial_options):
     """Simulate null trials and record the log-rank p overall and around every candidate landmark.
 
-    Trial ``i`` is drawn by :func:`trialkit.engine.simulate_null_trials` from its own seed (the
-    ``i``-th child of ``numpy.random.SeedSequence(seed)``), so the results do not depend on
+    Trial ``i`` is drawn by :func:`trialkit.engine.simulate_null_trials` from its own generator
+    (the ``i``-th child spawned from ``rng``), so the results do not depend on
     ``batch_size``, which only bounds the memory used. Each batch is analysed at once by
     :func:`trialkit.engine.logrank_scan` (exact log-rank statistics, as lifelines').
 
@@ -537,10 +496,10 @@ def simulate_forking_paths(n_trials, seed, landmarks, batch_size=500, progress=N
     ----------
     n_trials : int
         Number of simulated trials (2,000-5,000 give a Monte Carlo SE below 0.01).
-    seed : int
-        Seed of the whole simulation.
     landmarks : sequence of float
         Candidate landmarks (months), e.g. ``landmark_grid(20)``.
+    rng : int or numpy.random.Generator
+        Seed (e.g. 2021) or generator of the whole simulation; required.
     batch_size : int, optional
         Trials analysed at once.
     progress : callable, optional
@@ -555,7 +514,7 @@ def simulate_forking_paths(n_trials, seed, landmarks, batch_size=500, progress=N
     Examples
     --------
     >>> from trialkit.landmarks import landmark_grid, simulate_forking_paths
-    >>> paths = simulate_forking_paths(200, seed=1, landmarks=landmark_grid(10))
+    >>> paths = simulate_forking_paths(200, landmark_grid(10), rng=1)
     >>> paths.p_after.shape
     (200, 10)
     >>> fixed = paths.rate("after", landmarks=[14])
@@ -563,23 +522,23 @@ def simulate_forking_paths(n_trials, seed, landmarks, batch_size=500, progress=N
     >>> scanned.rate >= fixed.rate
     True
     """
-    n_trials = _check_whole(n_trials, "n_trials")
-    seed = _check_whole(seed, "seed", minimum=0)
+    n_trials = check_whole(n_trials, "n_trials", minimum=1)
+    rng = check_rng(rng)
     landmarks = np.unique(_check_landmarks(landmarks))
-    batch_size = _check_whole(batch_size, "batch_size")
+    batch_size = check_whole(batch_size, "batch_size", minimum=1)
     if progress is not None and not callable(progress):
         raise TrialkitInputError("progress", progress, "pass a function that wraps an iterable, e.g. tqdm, or None")
-    children = np.random.SeedSequence(seed).spawn(n_trials)
+    children = rng.spawn(n_trials)
     starts = range(0, n_trials, batch_size)
     batches = progress(starts) if progress is not None else starts
     p_overall, p_before, p_after, z_after = [], [], [], []
     for start in batches:
-        draws = [simulate_null_trials(1, child, **trial_options) for child in children[start:start + batch_size]]
+        draws = [simulate_null_trials(1, rng=child, **trial_options) for child in children[start:start + batch_size]]
         time, event, group = (np.concatenate(parts) for parts in zip(*draws, strict=True))
         scan = logrank_scan(time, event, group, landmarks)
         p_overall.append(scan.p_value(scan.overall))
         p_before.append(scan.p_value(scan.before))
         p_after.append(scan.p_value(scan.after))
-        z_after.append(scan.z_after)
+        z_after.append(-scan.z_after)  # group 1 is UC-MSC: positive means more control deaths
     return ForkingPaths(landmarks, np.concatenate(p_overall), np.concatenate(p_before), np.concatenate(p_after),
-                        np.concatenate(z_after), seed)
+                        np.concatenate(z_after))

@@ -229,6 +229,9 @@ PUBLISHED = {
     "hcc_hr_0_8": (1.09, 0.24, 4.98, 0.907),
     "hcc_hr_8_75": (2.02, 0.91, 4.47, 0.078),
     "meld_mean_sd": ((10.0, 4.2), (11.4, 6.0)),
+    # Standardised mean differences (UC-MSC minus control) from Table 1's means and SDs
+    # (reference/published-figures.md).
+    "table1_smd": {"tbil": 0.46, "meld": 0.27},
     "child_pugh_abc": ((20, 73, 18), (14, 68, 26)),
 }
 

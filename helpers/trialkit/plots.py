@@ -4,33 +4,46 @@ import matplotlib.pyplot as plt
 from lifelines.plotting import add_at_risk_counts
 
 from .analysis import km_by_arm
+from .errors import TrialkitInputError
 
-__all__ = ["ARM_COLOURS", "MARGINS", "plot_km"]
+__all__ = ["ARM_COLOURS", "GROUP_COLOURS", "MARGINS", "plot_km"]
 
 #: One colour per arm, the same in every figure (colour-blind safe: Okabe-Ito).
 ARM_COLOURS = {"control": "#E69F00", "UC-MSC": "#0072B2"}
+
+#: Colours for groups other than the arms, in order (Okabe-Ito, colour-blind safe).
+GROUP_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 
 #: Fixed margins (fractions of the figure) for figures redrawn on every widget update, where a
 #: tight layout would cost a second drawing.
 MARGINS = {"left": 0.12, "right": 0.97, "bottom": 0.15, "top": 0.9}
 
 
-def plot_km(df, time="os_months", event="death", arm="arm", *, landmark=None, ax=None,
-            title="Overall survival by arm", ylabel="Proportion alive", xlabel="Months since randomisation",
-            at_risk=True, ci=True):
-    """Kaplan-Meier curves by arm, optionally with a landmark marked and numbers at risk.
+def plot_km(df, time="os_months", event="death", arm="arm", *, by=None, labels=None, colours=None, landmark=None,
+            ax=None, title="Overall survival by arm", ylabel="Proportion alive", xlabel="Months since randomisation",
+            legend_title=None, at_risk=True, ci=True):
+    """Kaplan-Meier curves by arm (or by any column), optionally with a landmark and numbers at risk.
 
     Parameters
     ----------
     df : pandas.DataFrame
     time, event, arm : str, optional
         Column names.
+    by : str, optional
+        Draw one curve per level of this column instead of per arm (see :func:`trialkit.km_by_arm`).
+    labels : dict, optional
+        Legend text per group (arm or level of ``by``); default: the group itself.
+    colours : dict, optional
+        Colour per group; default :data:`ARM_COLOURS` for the arms, else :data:`GROUP_COLOURS` in
+        order.
     landmark : float, optional
-        Draw a vertical line at this time (months).
+        Draw a vertical line at this time (months), labelled under the top of the axes.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure if None.
     title, ylabel, xlabel : str, optional
         Labels (with units).
+    legend_title : str, optional
+        Default "Arm", or the name of ``by``.
     at_risk : bool, optional
         Add the table of numbers at risk under the axis (lifelines ``add_at_risk_counts``).
     ci : bool, optional
@@ -47,21 +60,30 @@ def plot_km(df, time="os_months", event="death", arm="arm", *, landmark=None, ax
     >>> ax = plot_km(load_trial(), landmark=13, at_risk=False)
     >>> ax.get_xlabel()
     'Months since randomisation'
+    >>> ax = plot_km(load_trial(), by="meld_gt15", labels={0: "MELD <= 15", 1: "MELD > 15"}, at_risk=False)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['MELD <= 15', 'MELD > 15']
     """
-    curves = km_by_arm(df, time, event, arm)
+    curves = km_by_arm(df, time, event, arm, by=by)
+    labels = {} if labels is None else dict(labels)
+    if colours is None:
+        colours = ARM_COLOURS if by is None else dict(zip(curves, GROUP_COLOURS * len(curves), strict=False))
+    missing = [group for group in curves if group not in colours]
+    if missing:
+        raise TrialkitInputError("colours", colours, f"give a colour for every group, also {missing}")
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4.5))
     for name, kmf in curves.items():
-        kmf.plot_survival_function(ax=ax, ci_show=ci, color=ARM_COLOURS[name])
+        kmf.plot_survival_function(ax=ax, ci_show=ci, color=colours[name], label=labels.get(name, str(name)))
     if landmark is not None:
         ax.axvline(landmark, color="0.3", linestyle="--", linewidth=1)
-        ax.annotate(f"landmark: {landmark:g} months", (landmark, 1.0), xytext=(4, -4),
-                    textcoords="offset points", fontsize=9, color="0.3", va="top")
+        ax.text(landmark, 1.0, f" landmark: {landmark:g} months", transform=ax.get_xaxis_transform(),
+                fontsize=9, color="0.3", va="bottom", ha="left")
     ax.set_ylim(0, 1.02)
-    ax.set_title(title)
+    ax.set_title(title, pad=14 if landmark is not None else None)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(title="Arm", loc="lower left")
+    ax.legend(title=legend_title or ("Arm" if by is None else by), loc="lower left")
     if at_risk:
         add_at_risk_counts(*curves.values(), ax=ax, rows_to_show=["At risk"])
     return ax

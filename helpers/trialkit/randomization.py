@@ -27,8 +27,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from ._validate import check_frame, check_positive
 from .errors import TrialkitInputError
+from .validation import check_frame, check_positive, check_rng
 
 __all__ = [
     "SCHEMES",
@@ -65,29 +65,6 @@ def _check_block_size(block_size):
             "give an even whole number >= 2, e.g. 4 (two patients per arm in each block of a 1:1 trial)",
         )
     return int(block_size)
-
-
-def _check_rng(rng):
-    """Return a numpy Generator from None, a non-negative seed or a Generator."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0):
-        return np.random.default_rng(rng)
-    raise TrialkitInputError(
-        "rng",
-        rng,
-        "give a seed (a non-negative whole number, e.g. 2021), a numpy Generator "
-        "(np.random.default_rng(2021)), or None for a fresh unseeded generator",
-    )
-
-
-def _check_seed(seed):
-    ok = isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed >= 0
-    if not ok:
-        raise TrialkitInputError(
-            "seed", seed, "give a non-negative whole number, e.g. seed=2021; the same seed gives the same trials"
-        )
-    return int(seed)
 
 
 def _check_strata(strata, n, scheme):
@@ -145,7 +122,7 @@ def _blocked(rng, n_trials, n, block_size):
     return shuffled.reshape(n_trials, n_blocks * block_size)[:, :n]
 
 
-def allocation_matrix(n, n_trials, scheme="simple", rng=None, block_size=4, strata=None):
+def allocation_matrix(n, n_trials, scheme="simple", *, rng, block_size=4, strata=None):
     """Allocations of the same ``n`` patients in ``n_trials`` independent randomisations.
 
     Row ``t`` is one run of the randomisation list, in the order patients enter the trial.
@@ -162,9 +139,8 @@ def allocation_matrix(n, n_trials, scheme="simple", rng=None, block_size=4, stra
         half to each arm in a random order; when ``n`` is not a multiple of ``block_size`` the
         last block is cut short, so the arms differ by at most ``block_size / 2``.
         "stratified": permuted blocks within each stratum of ``strata``, filled in order of entry.
-    rng : int, numpy.random.Generator or None
-        A seed or a generator; the same seed gives the same allocations. None draws a fresh
-        unseeded generator (not reproducible).
+    rng : int or numpy.random.Generator
+        A seed (e.g. 2021) or a generator; required. The same seed gives the same allocations.
     block_size : int, default 4
         Even block length of the blocked and stratified schemes.
     strata : array-like of length n, optional
@@ -198,7 +174,7 @@ def allocation_matrix(n, n_trials, scheme="simple", rng=None, block_size=4, stra
     scheme = _check_scheme(scheme)
     block_size = _check_block_size(block_size)
     codes = _check_strata(strata, n, scheme)
-    rng = _check_rng(rng)
+    rng = check_rng(rng)
     if scheme == "simple":
         return rng.integers(0, 2, size=(n_trials, n), dtype=np.int8)
     if scheme == "blocked":
@@ -210,7 +186,7 @@ def allocation_matrix(n, n_trials, scheme="simple", rng=None, block_size=4, stra
     return out
 
 
-def allocate(n, scheme="simple", rng=None, block_size=4, strata=None):
+def allocate(n, scheme="simple", *, rng, block_size=4, strata=None):
     """Allocate ``n`` patients 1:1 to UC-MSC (1) or control (0) for one trial.
 
     What each scheme guarantees:
@@ -227,9 +203,8 @@ def allocate(n, scheme="simple", rng=None, block_size=4, strata=None):
     n : int
         Number of patients, in order of entry.
     scheme : {"simple", "blocked", "stratified"}, default "simple"
-    rng : int, numpy.random.Generator or None
-        A seed or a generator; the same seed gives the same allocation. None draws a fresh
-        unseeded generator (not reproducible).
+    rng : int or numpy.random.Generator
+        A seed (e.g. 2021) or a generator; required. The same seed gives the same allocation.
     block_size : int, default 4
         Even block length of the blocked and stratified schemes.
     strata : array-like of length n, optional
@@ -368,7 +343,7 @@ def smd_matrix(covariates, allocations):
     return pd.DataFrame(result, columns=covariates.columns, index=pd.RangeIndex(len(result), name="trial"))
 
 
-def simulate_imbalance(covariates, scheme, n_trials, seed, block_size=4, strata_column=None):
+def simulate_imbalance(covariates, scheme, n_trials, *, rng, block_size=4, strata_column=None):
     """Re-randomise a fixed set of patients many times; return the SMD of each covariate in each run.
 
     The patients (the rows of ``covariates``) stay the same; only the allocation is redrawn,
@@ -385,8 +360,8 @@ def simulate_imbalance(covariates, scheme, n_trials, seed, block_size=4, strata_
     scheme : {"simple", "blocked", "stratified"}
     n_trials : int
         Number of re-randomisations.
-    seed : int
-        Seed of the random generator; the same seed gives the same result.
+    rng : int or numpy.random.Generator
+        A seed (e.g. 2021) or a generator; required. The same seed gives the same result.
     block_size : int, default 4
         Even block length of the blocked and stratified schemes.
     strata_column : str, optional
@@ -414,18 +389,18 @@ def simulate_imbalance(covariates, scheme, n_trials, seed, block_size=4, strata_
     >>> from trialkit.randomization import simulate_imbalance
     >>> rng = np.random.default_rng(0)
     >>> x = pd.DataFrame({"meld": rng.normal(13, 5, 200), "meld_gt15": (rng.random(200) < 0.3).astype(int)})
-    >>> smds = simulate_imbalance(x, "simple", n_trials=2000, seed=1)
+    >>> smds = simulate_imbalance(x, "simple", n_trials=2000, rng=1)
     >>> smds.shape
     (2000, 2)
     >>> round(float(smds["meld"].std()), 2)  # about sqrt(1/100 + 1/100) = 0.14
     0.14
-    >>> strat = simulate_imbalance(x, "stratified", 2000, seed=1, strata_column="meld_gt15")
+    >>> strat = simulate_imbalance(x, "stratified", 2000, rng=1, strata_column="meld_gt15")
     >>> bool(strat["meld_gt15"].abs().max() < smds["meld_gt15"].abs().max())
     True
     """
     covariates = _check_covariates(covariates)
     n_trials = check_positive(n_trials, "n_trials", integer=True)
-    seed = _check_seed(seed)
+    rng = check_rng(rng)
     scheme = _check_scheme(scheme)
     strata = None
     if strata_column is not None:
@@ -442,7 +417,7 @@ def simulate_imbalance(covariates, scheme, n_trials, seed, block_size=4, strata_
             None,
             "scheme='stratified' needs the column that defines the strata, e.g. strata_column='meld_gt15'",
         )
-    alloc = allocation_matrix(len(covariates), n_trials, scheme=scheme, rng=np.random.default_rng(seed),
+    alloc = allocation_matrix(len(covariates), n_trials, scheme=scheme, rng=rng,
                               block_size=block_size, strata=strata)
     return smd_matrix(covariates, alloc)
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
-from ._validate import check_positive, check_probability
 from .errors import TrialkitInputError
+from .validation import check_positive, check_probability
 
 __all__ = [
     "SampleSize",

@@ -4,7 +4,6 @@ Every number used here lives in :mod:`trialkit.parameters`, with its source. The
 synthetic: they reproduce the trial's published summaries, not its patients.
 """
 
-import numbers
 
 import numpy as np
 import pandas as pd
@@ -12,6 +11,7 @@ import pandas as pd
 from .clinical import child_pugh, meld_score
 from .errors import TrialkitInputError
 from .parameters import ARMS, DEFAULTS, LIVER_WEEKS, TrialParameters
+from .validation import check_bool, check_columns, check_frame, check_rng, check_whole
 
 __all__ = ["simulate_trial", "liver_function_long", "COLUMNS"]
 
@@ -24,20 +24,6 @@ COLUMNS = (
      "os_months", "death", "hcc_months", "hcc", "hcc_status", "fever"]
     + [f"{v}_w{w}" for v in ("alb", "pta", "che", "tbil") for w in LIVER_WEEKS]
 )
-
-
-def _check_count(value, name, minimum):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise TrialkitInputError(name, value, f"give a whole number of patients >= {minimum}, e.g. 111")
-    return int(value)
-
-
-def _check_seed(seed):
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-        raise TrialkitInputError(
-            "seed", seed, "give a non-negative whole number, e.g. seed=2021; the same seed gives the same trial"
-        )
-    return int(seed)
 
 
 def _draw_marginal(rng, marginal, score_loading, latent):
@@ -112,7 +98,7 @@ def _liver_followup(rng, base, arm_index, os_months, params):
     return out
 
 
-def simulate_trial(seed, n_control=111, n_msc=108, *, include_excluded=False, params=DEFAULTS):
+def simulate_trial(*, rng, n_control=111, n_msc=108, include_excluded=False, params=DEFAULTS):
     """Simulate one virtual trial of UC-MSC versus control, patient by patient.
 
     The trial re-creates Shi et al. 2021 from its published figures (all in
@@ -125,8 +111,9 @@ def simulate_trial(seed, n_control=111, n_msc=108, *, include_excluded=False, pa
 
     Parameters
     ----------
-    seed : int
-        Seed of the random generator. The same seed gives the same trial, byte for byte.
+    rng : int or numpy.random.Generator
+        Seed (e.g. :data:`trialkit.CANONICAL_SEED`) or generator; required. The same seed gives
+        the same trial, byte for byte.
     n_control, n_msc : int, optional
         Analysed patients per arm (defaults: the trial's 111 and 108).
     include_excluded : bool, optional
@@ -145,20 +132,21 @@ def simulate_trial(seed, n_control=111, n_msc=108, *, include_excluded=False, pa
     Examples
     --------
     >>> from trialkit import simulate_trial
-    >>> trial = simulate_trial(seed=1)
+    >>> trial = simulate_trial(rng=1)
     >>> trial["arm"].value_counts().to_dict()
     {'control': 111, 'UC-MSC': 108}
-    >>> full = simulate_trial(seed=1, include_excluded=True)
+    >>> full = simulate_trial(rng=1, include_excluded=True)
     >>> len(full), int(full["analysed"].sum())
     (250, 219)
     """
-    seed = _check_seed(seed)
-    n_analysed = (_check_count(n_control, "n_control", 2), _check_count(n_msc, "n_msc", 2))
+    include_excluded = check_bool(include_excluded, "include_excluded")
+    rng = check_rng(rng)
+    n_analysed = (check_whole(n_control, "n_control", minimum=2, example=111),
+                  check_whole(n_msc, "n_msc", minimum=2, example=108))
     if not isinstance(params, TrialParameters):
         raise TrialkitInputError(
             "params", type(params).__name__, "pass a trialkit.parameters.TrialParameters, e.g. the default"
         )
-    rng = np.random.default_rng(seed)
     drop, fu, surv, hccm = params.dropout, params.followup, params.survival, params.hcc
 
     arm_parts, exclusion_parts, baseline_parts = [], [], []
@@ -273,8 +261,6 @@ def liver_function_long(df):
     >>> sorted(long["week"].unique().tolist())
     [0, 12, 24, 48]
     """
-    from ._validate import check_columns, check_frame
-
     check_frame(df)
     tests = ("alb", "pta", "che", "tbil")
     wide = {(t, 0): t for t in tests} | {(t, w): f"{t}_w{w}" for t in tests for w in LIVER_WEEKS}

@@ -22,8 +22,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._validate import ARMS, check_arm_column, check_frame, check_numeric_column
 from .errors import TrialkitInputError
+from .parameters import ARMS
+from .validation import check_arm_column, check_frame, check_numeric_column
 
 __all__ = ["TableOne", "smd", "smd_binary", "smd_categorical", "smd_from_summary"]
 

@@ -1,8 +1,8 @@
 ALTERNATIVE = {
     "hr_answer": (
         "hr = tk.cox_by_arm(trial, reference='UC-MSC')\n"
-        "hr_control_vs_msc = hr.hr\n"
-        "hr_msc_vs_control = tk.cox_by_arm(trial, reference='control').hr"
+        "hr_control_vs_msc = hr.estimate\n"
+        "hr_msc_vs_control = tk.cox_by_arm(trial, reference='control').estimate"
     ),
     "wald_answer": "w = tk.wald_from_ci(1.89, 1.01, 3.58)\nse_log_hr, p_wald = w.se, w.p",
     "km_answer": (

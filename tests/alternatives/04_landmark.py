@@ -2,7 +2,7 @@ ALTERNATIVE = {
     # trialkit's landmark analysis instead of two CoxPHFitter fits by hand.
     "landmark_answer": (
         "result = tk.landmark_analysis(trial, 13, reference='UC-MSC')\n"
-        "hr_before_13, hr_after_13, p_after_13 = result.before.hr, result.after.hr, result.after.p"
+        "hr_before_13, hr_after_13, p_after_13 = result.before.estimate, result.after.estimate, result.after.p"
     ),
     # The fast two-window Wald test instead of CoxTimeVaryingFitter, computed by hand from two
     # CoxPHFitter fits with control as the reference (then turned round).
@@ -21,13 +21,13 @@ ALTERNATIVE = {
         "from trialkit.landmarks import interaction_from_ci\n"
         "\n"
         "rec = interaction_from_ci((0.97, 0.40, 2.32), (3.68, 1.38, 9.85))\n"
-        "ratio_paper, p_paper = rec.ratio, rec.p"
+        "ratio_paper, p_paper = rec.estimate, rec.p"
     ),
     # The course's forking-paths simulation (one seed per trial) with another seed and size.
     "null_answer": (
         "from trialkit.landmarks import simulate_forking_paths\n"
         "\n"
-        "paths = simulate_forking_paths(3000, seed=7, landmarks=CANDIDATES)\n"
+        "paths = simulate_forking_paths(3000, rng=7, landmarks=CANDIDATES)\n"
         "best = paths.rate('after')\n"
         "fp_best_landmark, mcse_best, n_null_trials = best.rate, best.mcse, best.n_trials\n"
         "fp_fixed_13 = paths.rate('after', landmarks=[13]).rate"

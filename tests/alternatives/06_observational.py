@@ -1,6 +1,6 @@
 ALTERNATIVE = {
     # The helper library's table instead of fitting by hand.
-    "naive_answer": "hr_naive = duration_hazard_ratios(cohort, analyses=['naive']).loc['naive', 'hr']",
+    "naive_answer": "hr_naive = duration_hazard_ratios(cohort, analyses=['naive']).loc['naive', 'estimate']",
     # Plain pandas: 4 weeks per prolonged patient (all of them are alive at week 4), and a crosstab.
     "immortal_answer": (
         "immortal_weeks = 4 * int(cohort['prolonged'].sum())\n"
@@ -29,12 +29,12 @@ ALTERNATIVE = {
         "hr_time_varying = float(np.exp(fit.params_['now']))"
     ),
     "confounding_answer": (
-        "confounded = simulate_cohort(2021, 640, 590, confounding=1.0)\n"
-        "hr_landmark_confounded = duration_hazard_ratios(confounded, analyses='landmark')['hr'].iloc[0]\n"
+        "confounded = simulate_cohort(rng=2021, n_liver_failure=640, n_cirrhosis=590, confounding=1.0)\n"
+        "hr_landmark_confounded = duration_hazard_ratios(confounded, analyses='landmark')['estimate'].iloc[0]\n"
         "meld = confounded['meld']\n"
         "standardised = confounded.assign(meld=(meld - meld.mean()) / meld.std())\n"
         "table = duration_hazard_ratios(standardised, covariates=['meld'], analyses='landmark')\n"
-        "hr_landmark_meld = table['hr'].iloc[0]"
+        "hr_landmark_meld = table['estimate'].iloc[0]"
     ),
     # CoxTimeVaryingFitter on one (0, days] row per patient.
     "heart_naive_answer": (
