@@ -129,7 +129,7 @@ def test_withdrawals_quoted():
 # --- the virtual trial's Table 1 ------------------------------------------------------------
 
 def test_virtual_smds_follow_the_published_pattern(trial):
-    smds = tk.TableOne(trial, continuous=CONTINUOUS, skewed="auto").smds
+    smds = tk.BaselineTable(trial, continuous=CONTINUOUS, skewed="auto").smds
     for name in ("TBIL", "CHE", "MELD", "ALT"):  # same direction as published
         assert np.sign(smds[COLUMN[name]]) == np.sign(published_smd(name)), name
     for name in ("TBIL", "CHE", "MELD"):  # roughly the same size

@@ -144,7 +144,8 @@ def test_paper_sized_cohort_naive_hr_is_well_below_1_and_the_repairs_are_wide(pa
     assert "The two repairs give the same hazard ratio" in TEXT
     assert f"{landmark['estimate']:.2f}" == f"{tv['estimate']:.2f}"
     printed = _printed(lesson_outputs)
-    assert f"from week 0: HR {naive['estimate']:.2f} (95% CI {naive['ci_lower']:.2f}-{naive['ci_upper']:.2f})" in printed
+    ci = f"95% CI {naive['ci_lower']:.2f} to {naive['ci_upper']:.2f}"
+    assert f"from week 0: HR {naive['estimate']:.2f} ({ci})" in printed
     assert f"Landmark, from week 4  : HR {landmark['estimate']:.2f}" in printed
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from trialkit.errors import TrialkitInputError
-from trialkit.table1 import TableOne, smd, smd_binary, smd_categorical, smd_from_summary
+from trialkit.table1 import BaselineTable, smd, smd_binary, smd_categorical, smd_from_summary
 
 N_CONTROL, N_MSC = 111, 108
 
@@ -33,7 +33,7 @@ def make(df, **kwargs):
     options.update(kwargs)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        return TableOne(df, **options)
+        return BaselineTable(df, **options)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,7 +95,7 @@ def test_smd_bad_inputs():
 
 
 # ---------------------------------------------------------------------------------------------
-# TableOne
+# BaselineTable
 # ---------------------------------------------------------------------------------------------
 
 
@@ -240,7 +240,7 @@ def test_no_warnings_in_normal_use(trial):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for options in (dict(), dict(pvalues=True), dict(skewed=None), dict(skewed=["tbil", "alb"])):
-            table = TableOne(trial, continuous=["tbil", "alb"], categorical=["male", "child_pugh"], **options)
+            table = BaselineTable(trial, continuous=["tbil", "alb"], categorical=["male", "child_pugh"], **options)
             str(table)
             table._repr_html_()
             table.to_frame()

@@ -39,7 +39,7 @@ from .samplesize import (
     schoenfeld_events,
 )
 from .simulate import liver_function_long, simulate_trial
-from .table1 import TableOne, smd, smd_binary, smd_categorical, smd_from_summary
+from .table1 import BaselineTable, smd, smd_binary, smd_categorical, smd_from_summary
 
 __version__ = "0.1.0"
 
@@ -83,7 +83,7 @@ __all__ = [
     "sample_size",
     "power_from_events",
     # Table 1
-    "TableOne",
+    "BaselineTable",
     "smd",
     "smd_binary",
     "smd_categorical",

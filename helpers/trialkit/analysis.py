@@ -362,7 +362,7 @@ def _landmark(df, landmark, compare, reference, time, event, arm, interaction_mo
     if not interaction_model:
         log_ratio = np.log(after.estimate) - np.log(before.estimate)
         se = float(np.hypot(before.se, after.se))
-        interaction = InteractionEstimate.from_log_ratio(log_ratio, se, label=label)
+        interaction = InteractionEstimate.from_log(log_ratio, se, label=label)
         return LandmarkResult(landmark, before, after, interaction, at_risk)
     split = _split(df[[time, event, arm]], landmark, time, event)
     term, inter = f"arm[{compare}]", f"arm[{compare}] x after"

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .analysis import cox_by_arm, landmark_analysis, median_followup
 from .errors import TrialkitInputError
+from .parameters import PUBLISHED
 from .table1 import smd
 
 __all__ = ["Target", "TARGETS", "calibration_report", "meets_targets", "seed_distance", "find_canonical_seed"]
@@ -46,22 +47,27 @@ class Target:
         return float((value - self.published) / self.scale)
 
 
+_P = PUBLISHED
+
 TARGETS = (
-    Target("deaths_control", 28, 25, 31, "Figures: deaths implied by the OS CI", 5.0),
-    Target("deaths_msc", 15, 12, 18, "Figures: deaths implied by the OS CI", 3.8),
-    Target("hcc_control", 23, 21, 25, "Shi2021: 23/111 (20.7%)", 4.3),
-    Target("hcc_msc", 13, 11, 15, "Shi2021: 13/108 (12.0%)", 3.3),
-    Target("hcc_hr", 1.77, 1.4, 2.3, "Shi2021: HR 1.77 (0.91-3.43)", 0.34, True),
-    Target("os_hr", 1.89, 1.6, 2.2, "Shi2021: HR 1.89 (1.01-3.58)", 0.32, True),
-    Target("os_hr_before_13", 0.97, 0.75, 1.3, "Shi2021: HR 0.97 (0.40-2.32)", 0.45, True),
-    Target("os_hr_after_13", 3.68, 3.0, 4.6, "Shi2021: HR 3.68 (1.38-9.85)", 0.50, True),
-    Target("median_fu_control", 57, 54, 60, "Shi2021: median follow-up 57 months", 2.4),
-    Target("median_fu_msc", 61, 58, 64, "Shi2021: median follow-up 61 months", 2.2),
+    Target("deaths_control", _P["deaths_implied"][0], 25, 31, "Figures: deaths implied by the OS CI", 5.0),
+    Target("deaths_msc", _P["deaths_implied"][1], 12, 18, "Figures: deaths implied by the OS CI", 3.8),
+    Target("hcc_control", _P["hcc"][0], 21, 25, "Shi2021: 23/111 (20.7%)", 4.3),
+    Target("hcc_msc", _P["hcc"][1], 11, 15, "Shi2021: 13/108 (12.0%)", 3.3),
+    Target("hcc_hr", _P["hcc_hr"][0], 1.4, 2.3, "Shi2021: HR 1.77 (0.91-3.43)", 0.34, True),
+    Target("os_hr", _P["os_hr"][0], 1.6, 2.2, "Shi2021: HR 1.89 (1.01-3.58)", 0.32, True),
+    Target("os_hr_before_13", _P["os_hr_0_13"][0], 0.75, 1.3, "Shi2021: HR 0.97 (0.40-2.32)", 0.45, True),
+    Target("os_hr_after_13", _P["os_hr_13_75"][0], 3.0, 4.6, "Shi2021: HR 3.68 (1.38-9.85)", 0.50, True),
+    Target("median_fu_control", _P["median_followup_months"][0], 54, 60, "Shi2021: median follow-up 57 months", 2.4),
+    Target("median_fu_msc", _P["median_followup_months"][1], 58, 64, "Shi2021: median follow-up 61 months", 2.2),
     # Baseline imbalance (UC-MSC minus control, pooled SD); an SMD's sampling SD with about 110
     # patients per arm is sqrt(2 / 110) = 0.13.
-    Target("smd_tbil", 0.46, 0.25, 0.70, "Figures: SMD from Table 1 (33.2 +/- 29.8 vs 76.0 +/- 127.9)", 0.13),
-    Target("smd_che", -0.36, -0.60, -0.15, "Figures: SMD from Table 1 (3337 +/- 1335 vs 2812 +/- 1560)", 0.13),
-    Target("smd_meld", 0.27, 0.12, 0.45, "Figures: SMD from Table 1 (10.0 +/- 4.2 vs 11.4 +/- 6.0)", 0.13),
+    Target("smd_tbil", _P["table1_smd"]["tbil"], 0.25, 0.70,
+           "Figures: SMD from Table 1 (33.2 +/- 29.8 vs 76.0 +/- 127.9)", 0.13),
+    Target("smd_che", _P["table1_smd"]["che"], -0.60, -0.15,
+           "Figures: SMD from Table 1 (3337 +/- 1335 vs 2812 +/- 1560)", 0.13),
+    Target("smd_meld", _P["table1_smd"]["meld"], 0.12, 0.45,
+           "Figures: SMD from Table 1 (10.0 +/- 4.2 vs 11.4 +/- 6.0)", 0.13),
 )
 
 

@@ -216,7 +216,7 @@ def interaction_from_ci(before, after, level=0.95):
         recovered[name] = wald_from_ci(hr, lower, upper, level=level)
     log_ratio = np.log(recovered["after"].estimate) - np.log(recovered["before"].estimate)
     se = float(np.hypot(recovered["before"].se, recovered["after"].se))
-    return InteractionEstimate.from_log_ratio(log_ratio, se, level=recovered["after"].level)
+    return InteractionEstimate.from_log(log_ratio, se, level=recovered["after"].level)
 
 
 def at_risk_profile(df, landmark, columns=("meld", "tbil"), time="os_months", arm="arm"):

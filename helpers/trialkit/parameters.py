@@ -231,7 +231,7 @@ PUBLISHED = {
     "meld_mean_sd": ((10.0, 4.2), (11.4, 6.0)),
     # Standardised mean differences (UC-MSC minus control) from Table 1's means and SDs
     # (reference/published-figures.md).
-    "table1_smd": {"tbil": 0.46, "meld": 0.27},
+    "table1_smd": {"tbil": 0.46, "che": -0.36, "meld": 0.27},
     "child_pugh_abc": ((20, 73, 18), (14, 68, 26)),
 }
 

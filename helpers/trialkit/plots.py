@@ -43,7 +43,7 @@ def plot_km(df, time="os_months", event="death", arm="arm", *, by=None, labels=N
     title, ylabel, xlabel : str, optional
         Labels (with units).
     legend_title : str, optional
-        Default "Arm", or the name of ``by``.
+        Default "Arm", or the name of ``by``; "" for none.
     at_risk : bool, optional
         Add the table of numbers at risk under the axis (lifelines ``add_at_risk_counts``).
     ci : bool, optional
@@ -83,7 +83,9 @@ def plot_km(df, time="os_months", event="death", arm="arm", *, by=None, labels=N
     ax.set_title(title, pad=14 if landmark is not None else None)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(title=legend_title or ("Arm" if by is None else by), loc="lower left")
+    if legend_title is None:
+        legend_title = "Arm" if by is None else by
+    ax.legend(title=legend_title or None, loc="lower left")
     if at_risk:
         add_at_risk_counts(*curves.values(), ax=ax, rows_to_show=["At risk"])
     return ax

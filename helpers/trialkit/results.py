@@ -15,7 +15,7 @@ Examples
 >>> format_p(0.0512), format_p(0.00004), format_p(0.0512, name=None)
 ('p = 0.051', 'p < 0.001', '0.051')
 >>> print(HazardRatio.from_ci(1.89, 1.01, 3.58, label="Shi et al. 2021, OS"))
-HR (Shi et al. 2021, OS): 1.89 (95% CI 1.01 to 3.58), p = 0.049
+Shi et al. 2021, OS: HR 1.89 (95% CI 1.01 to 3.58), p = 0.049
 """
 
 import math
@@ -169,6 +169,22 @@ class HazardRatio:
         )
 
     @classmethod
+    def from_log(cls, log_estimate, se, *, label, level=0.95, compare="", reference=None, events=None):
+        """A hazard ratio from its log and the standard error of the log (a Wald interval and p).
+
+        Examples
+        --------
+        >>> import math
+        >>> from trialkit.results import HazardRatio
+        >>> print(HazardRatio.from_log(math.log(2.0), 0.35, label="toy").brief())
+        2.00 (95% CI 1.01 to 3.97)
+        """
+        z_crit = _z(level)
+        return cls(float(math.exp(log_estimate)), float(math.exp(log_estimate - z_crit * se)),
+                   float(math.exp(log_estimate + z_crit * se)), float(2 * norm.sf(abs(log_estimate) / se)),
+                   float(se), compare=compare, reference=reference, events=events, label=label, level=level)
+
+    @classmethod
     def from_ci(cls, estimate, ci_lower, ci_upper, *, label, p=None, level=0.95, compare="", reference=None):
         """A published hazard ratio, from its estimate and interval as printed.
 
@@ -194,10 +210,19 @@ class HazardRatio:
         return cls(wald.estimate, wald.ci_lower, wald.ci_upper, wald.p if p is None else float(p), wald.se,
                    compare=compare, reference=reference, label=label, level=wald.level)
 
+    def brief(self, decimals=2):
+        """The estimate and its interval, ``1.89 (95% CI 1.01 to 3.58)``."""
+        return _brief(self, decimals)
+
     def __str__(self):
-        who = f" {self.compare} vs {self.reference}" if self.reference else (f" {self.compare}" if self.compare else "")
-        return (f"HR{who} ({self.label}): {self.estimate:.2f} ({format_ci(self.ci_lower, self.ci_upper, self.level)}), "
-                f"{format_p(self.p)}")
+        if self.reference:  # an arm against a reference arm
+            return f"HR {self.compare} vs {self.reference} ({self.label}): {self.brief()}, {format_p(self.p)}"
+        return f"{self.label}: HR {self.brief()}, {format_p(self.p)}"
+
+
+def _brief(result, decimals):
+    return (f"{result.estimate:.{decimals}f} "
+            f"({format_ci(result.ci_lower, result.ci_upper, result.level, decimals)})")
 
 
 @dataclass(frozen=True)
@@ -238,8 +263,12 @@ class InteractionEstimate:
         """The Wald statistic, ``log(estimate) / se``."""
         return math.log(self.estimate) / self.se
 
+    def brief(self, decimals=2):
+        """The ratio and its interval, ``3.79 (95% CI 1.02 to 14.18)``."""
+        return _brief(self, decimals)
+
     @classmethod
-    def from_log_ratio(cls, log_ratio, se, *, level=0.95, label="ratio of HRs, after / before", fitter=None):
+    def from_log(cls, log_ratio, se, *, level=0.95, label="ratio of HRs, after / before", fitter=None):
         """The ratio, its interval and p from the log ratio and its standard error."""
         z_crit = _z(level)
         return cls(float(math.exp(log_ratio)), float(math.exp(log_ratio - z_crit * se)),
@@ -247,5 +276,4 @@ class InteractionEstimate:
                    level, label, fitter)
 
     def __str__(self):
-        return (f"{self.label}: {self.estimate:.2f} ({format_ci(self.ci_lower, self.ci_upper, self.level)}), "
-                f"SE of log ratio {self.se:.3f}, z = {self.z:.2f}, {format_p(self.p)}")
+        return f"{self.label}: {self.brief()}, SE of log ratio {self.se:.3f}, z = {self.z:.2f}, {format_p(self.p)}"

@@ -11,7 +11,9 @@ an SMD of +0.46).
 
 This module is written directly with pandas, numpy and scipy; it does not use the ``tableone``
 package (its categorical SMDs have no sign, its groups are ordered alphabetically by default, and its
-numbers come out as formatted strings).
+numbers come out as formatted strings). Its class is :class:`BaselineTable`, a name of its own so
+that it is not mistaken for ``tableone.TableOne``, whose arguments differ. The table is computed
+once into a tidy frame (:meth:`BaselineTable.to_frame`), from which the text and HTML are rendered.
 """
 
 import html
@@ -24,9 +26,17 @@ from scipy import stats
 
 from .errors import TrialkitInputError
 from .parameters import ARMS
-from .validation import check_arm_column, check_frame, check_numeric_column
+from .results import format_p
+from .validation import (
+    check_arm_column,
+    check_bool,
+    check_frame,
+    check_numeric_column,
+    check_real,
+    check_whole,
+)
 
-__all__ = ["TableOne", "smd", "smd_binary", "smd_categorical", "smd_from_summary"]
+__all__ = ["BaselineTable", "smd", "smd_binary", "smd_categorical", "smd_from_summary"]
 
 #: |SMD| above which the table flags a variable (a common rule of thumb; Austin 2009).
 FLAG_THRESHOLD = 0.1
@@ -324,12 +334,6 @@ def _fmt_smd(value):
     return "" if not np.isfinite(value) else f"{value:+.2f}" if value != 0 else "0.00"
 
 
-def _fmt_p(value):
-    if not np.isfinite(value):
-        return ""
-    return "<0.001" if value < 0.001 else f"{value:.3f}"
-
-
 def _levels(values):
     """Observed levels, in category order for a Categorical, else sorted when sortable."""
     observed = values.dropna()
@@ -378,7 +382,80 @@ def _pvalue_categorical(table):
 # ----------------------------------------------------------------------------------------------
 
 
-class TableOne:
+def _check_arguments(df, continuous, categorical, skewed, arm, labels, order, pvalues, decimals):
+    """Check :class:`BaselineTable`'s arguments; return them normalised (skewed: a list, or None for "auto")."""
+    check_frame(df, "df")
+    continuous = _as_list(continuous, "continuous")
+    categorical = _as_list(categorical, "categorical")
+    if not continuous and not categorical:
+        raise TrialkitInputError(
+            "continuous",
+            "no variables (continuous and categorical are both empty)",
+            "name at least one column, e.g. continuous=['tbil', 'alb'] or categorical=['sex']",
+        )
+    both = [c for c in continuous if c in categorical]
+    if both:
+        raise TrialkitInputError(
+            "categorical",
+            f"{both}, also listed in continuous",
+            "list each variable once: in continuous (mean/median) or in categorical (n (%))",
+        )
+    if not isinstance(arm, str) or arm not in df.columns:
+        raise TrialkitInputError(
+            "arm",
+            arm,
+            f"name the column holding the arm labels; available columns are {list(df.columns)}",
+        )
+    for name, columns in (("continuous", continuous), ("categorical", categorical)):
+        missing = [c for c in columns if c not in df.columns]
+        if missing:
+            raise TrialkitInputError(
+                name,
+                f"column(s) {missing} not in df",
+                f"name columns of df; available columns are {list(df.columns)}",
+            )
+        if arm in columns:
+            raise TrialkitInputError(
+                name, arm, "the arm column defines the table's columns; do not list it as a variable"
+            )
+    for column in continuous:
+        check_numeric_column(df, column, "continuous", allow_nan=True)
+    check_arm_column(df, arm, "arm")
+    if isinstance(order, str) or not np.iterable(order) or sorted(map(str, order)) != sorted(ARMS):
+        raise TrialkitInputError(
+            "order", order, f"give the two arm labels in display order, e.g. {ARMS!r}"
+        )
+    order = tuple(order)
+    if skewed is None:
+        skewed_list = []
+    elif isinstance(skewed, str):
+        if skewed != "auto":
+            raise TrialkitInputError(
+                "skewed", skewed, "give None, 'auto', or a list of continuous variables, e.g. ['tbil']"
+            )
+        skewed_list = None
+    else:
+        skewed_list = _as_list(skewed, "skewed")
+        outside = [c for c in skewed_list if c not in continuous]
+        if outside:
+            raise TrialkitInputError(
+                "skewed",
+                f"{outside}, not in continuous",
+                f"name variables listed in continuous ({continuous}), or use skewed='auto'",
+            )
+    if labels is None:
+        labels = {}
+    if not isinstance(labels, Mapping):
+        raise TrialkitInputError(
+            "labels", labels, "give a dict column -> display name, e.g. {'tbil': 'TBIL (umol/L)'}"
+        )
+    if decimals is not None:
+        decimals = check_whole(decimals, "decimals", maximum=6, example="2, or None")
+    pvalues = check_bool(pvalues, "pvalues")
+    return continuous, categorical, skewed_list, labels, tuple(order), pvalues, decimals
+
+
+class BaselineTable:
     """Baseline characteristics of a two-arm trial, by arm, with standardized mean differences.
 
     Continuous variables are summarized by mean (SD), or by median [Q1, Q3] when skewed;
@@ -442,7 +519,7 @@ class TableOne:
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> from trialkit.table1 import TableOne
+    >>> from trialkit.table1 import BaselineTable
     >>> rng = np.random.default_rng(7)
     >>> df = pd.DataFrame({
     ...     "arm": ["control"] * 60 + ["UC-MSC"] * 60,
@@ -450,7 +527,7 @@ class TableOne:
     ...     "alb": rng.normal(30.5, 6.0, 120),
     ...     "male": rng.binomial(1, 0.86, 120),
     ... })
-    >>> t = TableOne(df, continuous=["tbil", "alb"], categorical=["male"], skewed="auto",
+    >>> t = BaselineTable(df, continuous=["tbil", "alb"], categorical=["male"], skewed="auto",
     ...              labels={"tbil": "TBIL (umol/L)", "alb": "ALB (g/L)", "male": "Male"})
     >>> t.n
     {'control': 60, 'UC-MSC': 60}
@@ -477,78 +554,8 @@ class TableOne:
         decimals=None,
         caption="Baseline characteristics by arm",
     ):
-        check_frame(df, "df")
-        continuous = _as_list(continuous, "continuous")
-        categorical = _as_list(categorical, "categorical")
-        if not continuous and not categorical:
-            raise TrialkitInputError(
-                "continuous",
-                "no variables (continuous and categorical are both empty)",
-                "name at least one column, e.g. continuous=['tbil', 'alb'] or categorical=['sex']",
-            )
-        both = [c for c in continuous if c in categorical]
-        if both:
-            raise TrialkitInputError(
-                "categorical",
-                f"{both}, also listed in continuous",
-                "list each variable once: in continuous (mean/median) or in categorical (n (%))",
-            )
-        if not isinstance(arm, str) or arm not in df.columns:
-            raise TrialkitInputError(
-                "arm",
-                arm,
-                f"name the column holding the arm labels; available columns are {list(df.columns)}",
-            )
-        for name, columns in (("continuous", continuous), ("categorical", categorical)):
-            missing = [c for c in columns if c not in df.columns]
-            if missing:
-                raise TrialkitInputError(
-                    name,
-                    f"column(s) {missing} not in df",
-                    f"name columns of df; available columns are {list(df.columns)}",
-                )
-            if arm in columns:
-                raise TrialkitInputError(
-                    name, arm, "the arm column defines the table's columns; do not list it as a variable"
-                )
-        for column in continuous:
-            check_numeric_column(df, column, "continuous", allow_nan=True)
-        check_arm_column(df, arm, "arm")
-        if isinstance(order, str) or not np.iterable(order) or sorted(map(str, order)) != sorted(ARMS):
-            raise TrialkitInputError(
-                "order", order, f"give the two arm labels in display order, e.g. {ARMS!r}"
-            )
-        order = tuple(order)
-        if skewed is None:
-            skewed_list = []
-        elif isinstance(skewed, str):
-            if skewed != "auto":
-                raise TrialkitInputError(
-                    "skewed", skewed, "give None, 'auto', or a list of continuous variables, e.g. ['tbil']"
-                )
-            skewed_list = None
-        else:
-            skewed_list = _as_list(skewed, "skewed")
-            outside = [c for c in skewed_list if c not in continuous]
-            if outside:
-                raise TrialkitInputError(
-                    "skewed",
-                    f"{outside}, not in continuous",
-                    f"name variables listed in continuous ({continuous}), or use skewed='auto'",
-                )
-        if labels is None:
-            labels = {}
-        if not isinstance(labels, Mapping):
-            raise TrialkitInputError(
-                "labels", labels, "give a dict column -> display name, e.g. {'tbil': 'TBIL (umol/L)'}"
-            )
-        if decimals is not None and not (
-            isinstance(decimals, numbers.Integral) and not isinstance(decimals, bool) and 0 <= decimals <= 6
-        ):
-            raise TrialkitInputError("decimals", decimals, "give a whole number from 0 to 6, or None")
-        if not isinstance(pvalues, (bool, np.bool_)):
-            raise TrialkitInputError("pvalues", pvalues, "give True or False")
-
+        continuous, categorical, skewed_list, labels, order, pvalues, decimals = _check_arguments(
+            df, continuous, categorical, skewed, arm, labels, order, pvalues, decimals)
         self.arm = arm
         self.order = order
         self.pvalues = bool(pvalues)
@@ -575,6 +582,8 @@ class TableOne:
         self.smds = pd.Series(
             {b["variable"]: b["smd"] for b in self._blocks}, name="smd", dtype=float
         ).rename_axis("variable")
+        self._kinds = {b["variable"]: b["kind"] for b in self._blocks}
+        self._decimals = {b["variable"]: b["decimals"] for b in self._blocks if "decimals" in b}
 
     # -- building ------------------------------------------------------------------------------
 
@@ -684,9 +693,9 @@ class TableOne:
         Examples
         --------
         >>> import pandas as pd
-        >>> from trialkit.table1 import TableOne
+        >>> from trialkit.table1 import BaselineTable
         >>> df = pd.DataFrame({"arm": ["control"] * 3 + ["UC-MSC"] * 3, "male": [1, 1, 0, 1, 0, 0]})
-        >>> TableOne(df, categorical=["male"]).to_frame()
+        >>> BaselineTable(df, categorical=["male"]).to_frame()
           variable level statistic    control     UC-MSC       smd
         0        n  None         n   3.000000   3.000000       NaN
         1     male     1         n   2.000000   1.000000 -0.707107
@@ -734,22 +743,15 @@ class TableOne:
         Examples
         --------
         >>> import pandas as pd
-        >>> from trialkit.table1 import TableOne
+        >>> from trialkit.table1 import BaselineTable
         >>> df = pd.DataFrame({"arm": ["control"] * 4 + ["UC-MSC"] * 4,
         ...                    "x": [1, 2, 3, 4, 2, 3, 4, 5], "y": [1, 2, 3, 4, 1, 2, 3, 4.5]})
-        >>> TableOne(df, continuous=["x", "y"]).imbalanced().round(2)
+        >>> BaselineTable(df, continuous=["x", "y"]).imbalanced().round(2)
         variable
         x    0.77
         Name: smd, dtype: float64
         """
-        ok = (
-            isinstance(threshold, numbers.Real)
-            and not isinstance(threshold, bool)
-            and np.isfinite(threshold)
-            and threshold >= 0
-        )
-        if not ok:
-            raise TrialkitInputError("threshold", threshold, "give a non-negative number, e.g. 0.1")
+        threshold = check_real(threshold, "threshold", low=0, example=0.1)
         values = self.smds[self.smds.abs() > threshold]
         return values.iloc[np.argsort(-values.abs().to_numpy(), kind="stable")]
 
@@ -793,44 +795,47 @@ class TableOne:
         return notes
 
     def _rows(self):
-        """Display rows: (text, indented, cells per arm, smd text, p text, flagged)."""
+        """Display rows, rendered from :meth:`to_frame`: (text, indented, cells, smd text, p text, flagged)."""
+        frame = self.to_frame()
         empty = {a: "" for a in self.order}
         out = []
-        for block in self._blocks:
-            label = self.labels[block["variable"]]
-            flagged = bool(np.isfinite(block["smd"]) and abs(block["smd"]) > FLAG_THRESHOLD)
-            smd_text = _fmt_smd(block["smd"]) + (" *" if flagged else "")
-            p_text = _fmt_p(block["p"])
-            stats_ = {r[1]: r[2] for r in block["rows"]} if block["kind"] in ("continuous", "skewed") else {}
-            if block["kind"] == "continuous":
-                d = block["decimals"]
-                cells = {a: f"{_fmt(stats_['mean'][a], d)} ({_fmt(stats_['sd'][a], d)})" for a in self.order}
+        for variable, rows in frame.iloc[1:].groupby("variable", sort=False):
+            kind, decimals = self._kinds[variable], self._decimals.get(variable)
+            label = self.labels[variable]
+            smd_value = float(rows["smd"].iloc[0])
+            flagged = bool(np.isfinite(smd_value) and abs(smd_value) > FLAG_THRESHOLD)
+            smd_text = _fmt_smd(smd_value) + (" *" if flagged else "")
+            p_text = format_p(float(rows["p_value"].iloc[0]), name=None) if self.pvalues else ""
+            missing = rows[rows["statistic"] == "missing"]
+            rows = rows[rows["statistic"] != "missing"]
+            value = {stat: row for stat, row in zip(rows["statistic"], rows.to_dict("records"), strict=True)}
+            if kind == "continuous":
+                cells = {a: f"{_fmt(value['mean'][a], decimals)} ({_fmt(value['sd'][a], decimals)})"
+                         for a in self.order}
                 out.append((f"{label}, mean (SD)", False, cells, smd_text, p_text, flagged))
-            elif block["kind"] == "skewed":
-                d = block["decimals"]
-                med, q1, q3 = stats_["median"], stats_["q1"], stats_["q3"]
-                cells = {
-                    a: f"{_fmt(med[a], d)} [{_fmt(q1[a], d)}, {_fmt(q3[a], d)}]" for a in self.order
-                }
+            elif kind == "skewed":
+                cells = {a: f"{_fmt(value['median'][a], decimals)} [{_fmt(value['q1'][a], decimals)}, "
+                            f"{_fmt(value['q3'][a], decimals)}]" for a in self.order}
                 out.append((f"{label}, median [Q1, Q3]", False, cells, smd_text, p_text, flagged))
             else:
-                pairs = [(block["rows"][i], block["rows"][i + 1]) for i in range(0, len(block["rows"]), 2)]
+                counts = rows[rows["statistic"] == "n"].to_dict("records")
+                percents = rows[rows["statistic"] == "percent"].to_dict("records")
+                pairs = list(zip(counts, percents, strict=True))
 
                 def cell(n_row, pct_row, a):
-                    pct = pct_row[2][a]
-                    return f"{n_row[2][a]} ({pct:.1f})" if np.isfinite(pct) else f"{n_row[2][a]} (-)"
+                    pct = pct_row[a]
+                    return f"{int(n_row[a])} ({pct:.1f})" if np.isfinite(pct) else f"{int(n_row[a])} (-)"
 
-                if block["kind"] == "binary":
-                    n_row, pct_row = pairs[0]
-                    cells = {a: cell(n_row, pct_row, a) for a in self.order}
+                if kind == "binary":
+                    cells = {a: cell(*pairs[0], a) for a in self.order}
                     out.append((f"{label}, n (%)", False, cells, smd_text, p_text, flagged))
                 else:
                     out.append((f"{label}, n (%)", False, empty, smd_text, p_text, flagged))
                     for n_row, pct_row in pairs:
                         cells = {a: cell(n_row, pct_row, a) for a in self.order}
-                        out.append((str(n_row[0]), True, cells, "", "", False))
-            if any(block["missing"].values()):
-                cells = {a: str(block["missing"][a]) for a in self.order}
+                        out.append((str(n_row["level"]), True, cells, "", "", False))
+            if len(missing):
+                cells = {a: str(int(missing[a].iloc[0])) for a in self.order}
                 out.append(("missing, n", True, cells, "", "", False))
         return out
 
