@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # The website's vendored JavaScript (book/book.mk fetches it); the feedback pages use its MathJax.
 BOOK_VENDORED := book/_vendor/VERSIONS.json
 
-.PHONY: course install selfcheck test lint data clean-venv help exercises check-exercises browser \
+.PHONY: course install selfcheck test check lint data clean-venv help exercises check-exercises browser \
 	release collect autograde validate-submissions feedback grades item-analysis sandbox \
 	hub hub-stop hub-remove hub-status hub-env hub-deps
 
@@ -59,7 +59,15 @@ sandbox:  ## Install bubblewrap, the grading sandbox (Debian package; needs root
 test: $(STAMP) browser sandbox $(BOOK_VENDORED) $(if $(filter 0,$(shell id -u)),hub-env)  ## Run every test.
 	$(PY) -m pytest
 
-lint: $(STAMP)  ## Lint with ruff (also part of make test).
+# The maintainer's inner loop: what a change to the library or to a lesson most often breaks. The
+# lessons are executed twice either way (the numbers tests read their outputs), so the lessons' own
+# tests come at almost no cost. Left to make test: the website and its build tools, nbgrader, the
+# grading sandbox, JupyterLab, the hub and tests/test_repository.py.
+LESSON_TESTS = tests/test_lessons.py tests/test_lesson_*_numbers.py tests/test_assignment_numbers.py
+check: lint  ## The fast loop (about 2 minutes on 2 idle cores): lint, the library's tests and doctests, the lessons and their numbers.
+	$(PY) -m pytest helpers/tests helpers/trialkit $(LESSON_TESTS)
+
+lint: $(STAMP)  ## Lint with ruff (also part of make test and make check).
 	$(VENV)/bin/ruff check .
 
 data: $(STAMP)  ## Rewrite the shipped virtual trial and its data dictionary from the seed.

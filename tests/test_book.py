@@ -310,6 +310,15 @@ def test_each_lesson_executes_in_well_under_the_time_limit(site):
     assert not slow, f"lessons that take 180 s or more to execute: {slow}"
 
 
+def test_lesson_figures_are_described_from_their_png(site):
+    """The build's kernels write each figure's description into its PNG (book/_ext/describe_figures.py)
+    and the site's extension reads it back with Pillow (book/_ext/course_book.py) as the image's alt."""
+    for doc in LESSONS:
+        page = (site / f"{doc}.html").read_text(encoding="utf-8")
+        if 'src="../_images/' in page:
+            assert re.search(r'<img alt="Figure: [^"]{15,}" src="\.\./_images/', page), doc
+
+
 def test_exercises_are_shown_but_not_run(site):
     assert EXERCISES, "no exercises in the book"
     for doc in EXERCISES:

@@ -14,45 +14,19 @@ controls that they do nothing in the website.
 """
 
 import os
-import zlib
 
 from docutils import nodes
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from PIL import Image
 
 
 def png_text(path):
-    """The text chunks (tEXt, zTXt, iTXt) of a PNG file, as {keyword: text}; {} if not a PNG."""
+    """The text chunks (tEXt, zTXt, iTXt) of a PNG file, as {keyword: text}; {} if not a readable PNG."""
     try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError:
+        with Image.open(path, formats=["PNG"]) as image:
+            # .text reads the whole file: text chunks may also come after the image data.
+            return {key: str(value) for key, value in image.text.items()}
+    except (OSError, ValueError, SyntaxError):  # not a PNG, truncated, or a malformed chunk
         return {}
-    if not data.startswith(PNG_SIGNATURE):
-        return {}
-    texts, pos = {}, len(PNG_SIGNATURE)
-    while pos + 8 <= len(data):
-        length = int.from_bytes(data[pos:pos + 4], "big")
-        kind, body = data[pos + 4:pos + 8], data[pos + 8:pos + 8 + length]
-        pos += 12 + length
-        try:
-            if kind == b"tEXt":
-                key, _, value = body.partition(b"\0")
-                texts[key.decode("latin-1")] = value.decode("latin-1")
-            elif kind == b"zTXt":
-                key, _, rest = body.partition(b"\0")
-                texts[key.decode("latin-1")] = zlib.decompress(rest[1:]).decode("latin-1")
-            elif kind == b"iTXt":
-                key, _, rest = body.partition(b"\0")
-                compressed, rest = rest[0], rest[2:]
-                _language, _, rest = rest.partition(b"\0")
-                _translated, _, value = rest.partition(b"\0")
-                texts[key.decode("latin-1")] = (zlib.decompress(value) if compressed else value).decode("utf-8")
-            elif kind == b"IEND":
-                break
-        except (ValueError, IndexError, zlib.error):
-            continue
-    return texts
 
 
 def _section_title(node):
