@@ -21,14 +21,13 @@ Allocations are coded 1 for UC-MSC (the experimental arm) and 0 for control, so 
 is UC-MSC minus control, as in :mod:`trialkit.table1`.
 """
 
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 
 from .errors import TrialkitInputError
-from .validation import check_frame, check_positive, check_rng
+from .validation import check_frame, check_positive, check_real, check_rng, check_whole
 
 __all__ = [
     "SCHEMES",
@@ -57,8 +56,8 @@ def _check_scheme(scheme):
 
 
 def _check_block_size(block_size):
-    ok = isinstance(block_size, numbers.Integral) and not isinstance(block_size, bool)
-    if not ok or block_size < 2 or block_size % 2:
+    block_size = check_whole(block_size, "block_size", minimum=2, example=4)
+    if block_size % 2:
         raise TrialkitInputError(
             "block_size",
             block_size,
@@ -476,9 +475,7 @@ def share_as_extreme(smds, observed):
 
 
 def _share(smds, observed, name):
-    ok = isinstance(observed, numbers.Real) and not isinstance(observed, bool) and np.isfinite(observed)
-    if not ok:
-        raise TrialkitInputError("observed", observed, "give the observed SMD as a finite number, e.g. 0.46")
+    observed = check_real(observed, "observed", example="0.46, the observed SMD")
     if isinstance(smds, (str, bytes)) or not np.iterable(smds) or np.ndim(smds) != 1:
         raise TrialkitInputError(
             name, smds, "give the SMDs of the re-randomised trials as a flat array or Series"

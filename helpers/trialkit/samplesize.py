@@ -9,14 +9,12 @@ and the hazard ratio is treatment relative to control under exponential survival
 """
 
 import math
-import numbers
 from dataclasses import dataclass
 
-import numpy as np
 from scipy.stats import norm
 
 from .errors import TrialkitInputError
-from .validation import check_positive, check_probability
+from .validation import check_positive, check_probability, check_real
 
 __all__ = [
     "SampleSize",
@@ -361,9 +359,7 @@ def event_probability(survival, horizon, accrual, followup):
     survival = check_probability(survival, "survival")
     horizon = check_positive(horizon, "horizon")
     accrual = check_positive(accrual, "accrual")
-    ok = isinstance(followup, numbers.Real) and not isinstance(followup, bool) and np.isfinite(followup)
-    if not ok or followup < 0:
-        raise TrialkitInputError("followup", followup, "give the months of follow-up after accrual ends, >= 0")
+    followup = check_real(followup, "followup", low=0, example="45, the months of follow-up after accrual ends")
     lam = -math.log(survival) / horizon
     return float(1 - (math.exp(-lam * followup) - math.exp(-lam * (accrual + followup))) / (lam * accrual))
 
@@ -427,7 +423,4 @@ def design_table(s_control, s_treatment, horizon=60.0, alpha=0.05, power=0.8, ac
 
 
 def _check_events(events):
-    ok = isinstance(events, numbers.Real) and not isinstance(events, bool) and np.isfinite(events)
-    if not ok or events <= 0:
-        raise TrialkitInputError("events", events, "give a positive number of events, e.g. 24")
-    return float(events)
+    return check_real(events, "events", low=0, inclusive=False, example=24)

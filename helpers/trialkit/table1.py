@@ -17,7 +17,6 @@ once into a tidy frame (:meth:`BaselineTable.to_frame`), from which the text and
 """
 
 import html
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -64,13 +63,6 @@ _PVALUE_METHODS = (
 # ----------------------------------------------------------------------------------------------
 # Standardized mean differences
 # ----------------------------------------------------------------------------------------------
-
-
-def _finite_real(value, name, what="a finite number"):
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
-    if not ok:
-        raise TrialkitInputError(name, value, f"give {what}")
-    return float(value)
 
 
 def _as_values(values, name):
@@ -185,11 +177,7 @@ def smd_binary(p_a, p_b):
     0.11
     """
     for name, p in (("p_a", p_a), ("p_b", p_b)):
-        ok = isinstance(p, numbers.Real) and not isinstance(p, bool) and np.isfinite(p) and 0 <= p <= 1
-        if not ok:
-            raise TrialkitInputError(
-                name, p, "give a proportion between 0 and 1, e.g. 15 / 111 (not a percentage)"
-            )
+        check_real(p, name, low=0, high=1, example="15 / 111, a proportion (not a percentage)")
     return _smd_summary(p_a, np.sqrt(p_a * (1 - p_a)), p_b, np.sqrt(p_b * (1 - p_b)))
 
 
@@ -227,13 +215,11 @@ def smd_from_summary(mean_a, sd_a, mean_b, sd_b):
     >>> round(smd_from_summary(3337, 1335, 2812, 1560), 2)
     -0.36
     """
-    mean_a = _finite_real(mean_a, "mean_a")
-    mean_b = _finite_real(mean_b, "mean_b")
-    for name, sd in (("sd_a", sd_a), ("sd_b", sd_b)):
-        ok = isinstance(sd, numbers.Real) and not isinstance(sd, bool) and np.isfinite(sd) and sd > 0
-        if not ok:
-            raise TrialkitInputError(name, sd, "give the standard deviation, a positive number")
-    return _smd_summary(mean_a, float(sd_a), mean_b, float(sd_b))
+    mean_a = check_real(mean_a, "mean_a")
+    mean_b = check_real(mean_b, "mean_b")
+    sd_a, sd_b = (check_real(sd, name, low=0, inclusive=False, example="29.8, the standard deviation")
+                  for name, sd in (("sd_a", sd_a), ("sd_b", sd_b)))
+    return _smd_summary(mean_a, sd_a, mean_b, sd_b)
 
 
 def _smd_multilevel(p_a, p_b):
