@@ -79,17 +79,17 @@ def percentile(values, q):
     return ordered[min(len(ordered) - 1, math.ceil(q * len(ordered)) - 1)]
 
 
-async def run_cells(session, server, cells, timeout=900):
+async def run_cells(person, cells, timeout=900):
     """Run ``cells`` (code) one after another in a new kernel of the student's server, over its websocket."""
     from tornado.httpclient import HTTPRequest
     from tornado.websocket import websocket_connect
 
-    response = session.post(f"{server}/api/kernels", json={"name": "python3"},
-                            headers={"X-XSRFToken": session.cookies.get("_xsrf") or ""}, timeout=60)
+    response = person.post("api/kernels", json={"name": "python3"})
     assert response.ok, response.text
     kernel = response.json()["id"]
-    cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-    url = server.replace("http://", "ws://") + f"/api/kernels/{kernel}/channels"
+    path = f"/user/{person.user}/"
+    cookie = "; ".join(f"{c.name}={c.value}" for c in person.session.cookies if path.startswith(c.path or "/"))
+    url = person.server.replace("http://", "ws://") + f"/api/kernels/{kernel}/channels"
     connection = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookie}))
     try:
         for source in cells:
@@ -101,7 +101,12 @@ async def run_cells(session, server, cells, timeout=900):
                 "content": {"code": source, "silent": False, "store_history": True, "user_expressions": {},
                             "allow_stdin": False, "stop_on_error": True}}))
             while True:
-                message = json.loads(await asyncio.wait_for(connection.read_message(), timeout))
+                raw = await asyncio.wait_for(connection.read_message(), timeout)
+                if raw is None:
+                    raise RuntimeError("the kernel's websocket closed")
+                if isinstance(raw, bytes):  # a message with binary buffers (widgets): never the reply
+                    continue
+                message = json.loads(raw)
                 if message.get("parent_header", {}).get("msg_id") != msg_id:
                     continue
                 if message["msg_type"] == "error":
@@ -113,7 +118,7 @@ async def run_cells(session, server, cells, timeout=900):
     return kernel
 
 
-def active_student(session, server, uid):
+def active_student(person, uid):
     """Run the lesson in a kernel of the student's server: (wall seconds, kernel CPU seconds, RSS MB after)."""
     import nbformat
 
@@ -121,7 +126,7 @@ def active_student(session, server, uid):
     cells = [c.source for c in lesson.cells if c.cell_type == "code" and c.source.strip()]
     before = processes(uid)
     started = time.perf_counter()
-    asyncio.run(run_cells(session, server, cells))
+    asyncio.run(run_cells(person, cells))
     wall = time.perf_counter() - started
     after = processes(uid)
     new_cpu = sum(ticks for pid, (_, ticks) in after.items() if pid not in before)  # the kernel's
@@ -168,7 +173,7 @@ def main(n, active):
 
         def work(i):
             student, (person, _) = students[i], arrived[i]
-            return active_student(person.session, person.server, uids[student])
+            return active_student(person, uids[student])
 
         with concurrent.futures.ThreadPoolExecutor(max_workers=active) as pool:
             worked = list(pool.map(work, range(active)))
