@@ -349,13 +349,18 @@ def test_a_class_on_the_hub(hub):
     assert "bubblewrap sandbox" in graded.stdout and "3 graded, 0 not graded" in graded.stdout, graded.stdout
     as_user(instructor, "python", "-m", "coursegrader", "feedback", ASSIGNMENT, cwd=course)
     grades = export_grades(hub)
-    assert grades == {users[k]: (float(EXPECTED[k]), float(MAX_SCORE)) for k in EXPECTED}, grades
+    assert {users[k]: grades[users[k]] for k in EXPECTED} == \
+        {users[k]: (float(EXPECTED[k]), float(MAX_SCORE)) for k in EXPECTED}, grades
+    # Every student of the roster is in the gradebook (hubctl up imports them): 0 until they submit.
+    assert {grades.get(s) for s in hub["load"]} == {(0.0, float(MAX_SCORE))}, grades
     # The LMS's table, from PostgreSQL: the written answers of "full" await the formgrader (empty).
     as_user(instructor, "python", "-m", "coursegrader", "lms-grades", "--to", "lms.csv", cwd=course)
     rows = list(csv.reader(io.StringIO((course / "lms.csv").read_text())))
     assert rows[0] == ["student_id", "last_name", "first_name", "email", "lms_user_id", ASSIGNMENT], rows
-    assert sorted((r[0], r[-1]) for r in rows[1:]) == sorted(
-        [(users["full"], ""), (users["partly"], str(EXPECTED["partly"])), (users["blank"], "0")]), rows
+    table = {r[0]: r[-1] for r in rows[1:]}
+    assert len(rows) == 1 + 3 + LOAD and {table[s] for s in hub["load"]} == {"0"}, rows
+    assert {users[k]: table[users[k]] for k in EXPECTED} == \
+        {users["full"]: "", users["partly"]: str(EXPECTED["partly"]), users["blank"]: "0"}, rows
     blank_nb = nbformat.read(course / "submitted" / blank / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     assert blank_nb.cells, "the submission made in chromium was not collected"
 

@@ -244,6 +244,13 @@ def test_import_says_how_to_fix_its_input(course, tmp_path, monkeypatch):
     broken = run([sys.executable, "-m", "coursegrader", "lms-import", ASSIGNMENT, tmp_path / "not.zip"],
                  folder, check=False)
     assert broken.returncode == 2 and "is not a zip file" in broken.stderr, broken.stderr
+    twice = tmp_path / "twice.zip"
+    with zipfile.ZipFile(twice, "w") as zf:
+        for name in ("smithjohn_12345_1_03_survival.ipynb", "smithjohn_12345_2_03_survival-1.ipynb"):
+            zf.writestr(name, course["members"][next(iter(ZIP))])
+    with pytest.raises(lms.LmsImportError, match="two files for one student's notebook; nothing was imported"):
+        lms.lms_import(ASSIGNMENT, twice, folder)
+    assert not (folder / "downloaded" / ASSIGNMENT / "archive" / "twice.zip").exists()
     with pytest.raises(lms.LmsImportError, match="generate the student version first"):
         lms.lms_import("04_landmark", next((folder / "download").glob("*.zip")), folder)
     empty = tmp_path / "course"

@@ -51,6 +51,8 @@ MOODLE = re.compile(r"^(?P<name>.+?)_(?P<lms_id>\d+)_assignsubmission_(?P<plugin
 MOODLE_FOLDER = re.compile(r"^(?P<name>.+?)_(?P<lms_id>\d+)_assignsubmission_(?P<plugin>[a-z]+)_?$")
 #: Moodle's blind marking writes "Participant" instead of the name.
 BLIND = "participant"
+#: How a file that is one of two for the same student's notebook is reported.
+DUPLICATE = "duplicate: "
 #: Canvas renames a second upload of the same file name: 03_survival-1.ipynb.
 RENAMED = re.compile(r"^(?P<stem>.+)-\d+(?P<ext>\.ipynb)$")
 
@@ -249,8 +251,9 @@ def classify(paths, students, notebooks):
         if len(group) > 1:
             names = ", ".join(m.source.path for m in group)
             for match in group:
-                refused[match.source.path] = (f"{len(group)} files are {student}'s {notebook} ({names}): remove "
-                                              "all but the one to grade from the zip and import it again")
+                refused[match.source.path] = (f"{DUPLICATE}{len(group)} files are {student}'s {notebook} "
+                                              f"({names}): remove all but the one to grade from the zip and "
+                                              "import it again")
     return [m for m in matches if m.source.path not in refused], refused
 
 
@@ -343,8 +346,9 @@ def lms_import(assignment, archive, root=".", log=print):
     Raises
     ------
     LmsImportError
-        When nothing can be imported: the zip is missing or unreadable, the assignment has no
-        student version, the gradebook has no students, or nbgrader's ``zip_collect`` failed.
+        When nothing can be imported: the zip is missing or unreadable, holds two files for one
+        student's notebook, the assignment has no student version, the gradebook has no students,
+        or nbgrader's ``zip_collect`` failed.
     """
     from .autograde import gradebook_url, load_config
     from .nbgrader_cli import run_nbgrader
@@ -370,6 +374,10 @@ def lms_import(assignment, archive, root=".", log=print):
                              "lms_user_id; lms_user_id is the Canvas user id) or give --roster ROSTER.csv")
     members = _members(archive)
     matches, refused = classify(members, students, notebooks)
+    duplicates = [f"{path}: {reason}" for path, reason in sorted(refused.items()) if reason.startswith(DUPLICATE)]
+    if duplicates:  # nbgrader's zip_collect cannot choose between them either (no times): stop first
+        raise LmsImportError("the zip holds two files for one student's notebook; nothing was imported:\n  "
+                             + "\n  ".join(duplicates))
 
     downloaded = root / "downloaded" / assignment / "archive"
     shutil.rmtree(downloaded, ignore_errors=True)
