@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 BOOK_VENDORED := book/_vendor/VERSIONS.json
 
 .PHONY: course install selfcheck test check lint data clean-venv help exercises check-exercises browser \
-	release collect autograde validate-submissions feedback grades item-analysis sandbox \
+	release collect autograde validate-submissions feedback grades item-analysis sandbox lms-import lms-grades \
 	hub hub-stop hub-remove hub-status hub-env hub-deps
 
 # nbgrader runs alembic and jupyter from the environment: put it first on PATH.
@@ -98,8 +98,20 @@ validate-submissions: $(STAMP)  ## Run nbgrader validate on every submission of 
 feedback: $(STAMP) $(BOOK_VENDORED)  ## Feedback pages for A (no hidden tests, MathJax inside), returned to students.
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m coursegrader feedback $(A)
 
-grades: $(STAMP)  ## Export every grade to grades.csv.
+grades: $(STAMP)  ## Export the grades of released assignments to grades.csv (a row per student and assignment).
 	$(NBGRADER) export --to grades.csv
+
+# ---- Instructors without a hub: the LMS path (Canvas, Moodle) ----
+
+ZIP ?=
+STUDENTS ?=
+LAYOUT ?= plain
+lms-import: $(STAMP)  ## Collect A from an LMS's zip of submissions (ZIP=...; STUDENTS=students.csv imports the class first).
+	@[ -n "$(A)" ] && [ -n "$(ZIP)" ] || { echo "give the assignment and the zip: make lms-import A=03_survival ZIP=submissions.zip"; exit 2; }
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m coursegrader lms-import $(A) "$(ZIP)" $(if $(STUDENTS),--roster "$(STUDENTS)")
+
+lms-grades: $(STAMP)  ## Grades for the LMS in lms_grades.csv: a row per student, a column per released assignment (LAYOUT=plain|canvas).
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(PY) -m coursegrader lms-grades --layout $(LAYOUT)
 
 item-analysis: $(STAMP)  ## Which graded parts of A the class missed: table and plot in reports/.
 	$(PY) -m coursegrader item-analysis $(A)

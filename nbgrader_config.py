@@ -58,3 +58,12 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
     "coursegrader.preprocessors.HideHiddenTests",
 ]
+
+# ---- Grades, and the LMS path (the course's grading tools, coursegrader.grades and .lms) ----
+# `nbgrader export` (make grades) lists released assignments only: those in the exchange's outbound/
+# or with at least one submission. nbgrader's own export lists every generated assignment, with a 0
+# for each student, which an LMS would read as missed work.
+c.ExportApp.plugin_class = "coursegrader.grades.ReleasedCsvExport"
+# `nbgrader zip_collect` reads Canvas's and Moodle's download naming and maps it to the gradebook's
+# students (lms_user_id: the Canvas user id; Moodle: first and last names). make lms-import runs it.
+c.ZipCollectApp.collector_plugin = "coursegrader.lms.LmsCollector"

@@ -9,6 +9,10 @@ Students work only through the hub: its login page, then their single-user serve
 handlers (nbgrader's fetch, validate, submit and fetch_feedback; the contents API to answer).
 The instructor's steps are the commands they type in their JupyterLab terminal, run as the
 instructor's account (`runuser`); autograding is sandboxed and runs as the instructor, not root.
+A second test is a load test: 30 more students of the same hub submit at the same moment through
+nbgrader's exchange, each as their own account (`runuser -u STUDENT -- nbgrader submit`, as in a
+terminal of their JupyterLab: 30 browser sessions would measure chromium, not the exchange); the
+instructor collects, every notebook arrives byte for byte, and the sandboxed autograde grades them all.
 Needs root (it creates accounts); skipped otherwise.
 """
 
@@ -41,6 +45,7 @@ ANSWERS = {"full": ["hr_answer", "wald_answer", "km_answer", "logrank_answer", "
            "blank": []}
 EXPECTED = {"full": 10, "partly": 5, "blank": 0}  # partly: the two HR tests (2 + 1) and KM (2)
 MAX_SCORE = 15
+LOAD = 30  # students of the load test, who submit at the same moment
 
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(os.geteuid() != 0, reason="the hub test creates accounts and runs "
@@ -58,15 +63,20 @@ def hubctl(*args, state, timeout=900):
 CONFIG_PATH = {}
 
 
-def as_user(user, *command, cwd=None, timeout=600, check=True):
-    """A command as one of the hub's accounts, with the environment of a terminal in their JupyterLab."""
+def user_command(user, *command):
+    """``command`` as one of the hub's accounts, with the environment of a terminal in their JupyterLab."""
     import pwd
 
     home = pwd.getpwnam(user).pw_dir
     env = ["env", "-i", f"HOME={home}", f"USER={user}", "LANG=C.UTF-8",
            f"PATH={OPT}/venv/bin:/usr/bin:/bin", f"JUPYTER_CONFIG_PATH={CONFIG_PATH[user]}"]
-    result = subprocess.run(["runuser", "-u", user, "--", *env, *command], cwd=cwd or home,
-                            capture_output=True, text=True, timeout=timeout)
+    return ["runuser", "-u", user, "--", *env, *command], home
+
+
+def as_user(user, *command, cwd=None, timeout=600, check=True):
+    """A command as one of the hub's accounts, with the environment of a terminal in their JupyterLab."""
+    argv, home = user_command(user, *command)
+    result = subprocess.run(argv, cwd=cwd or home, capture_output=True, text=True, timeout=timeout)
     if check:
         assert result.returncode == 0, f"{command}: {result.stdout[-3000:]}{result.stderr[-3000:]}"
     return result
@@ -77,23 +87,28 @@ def hub():
     hubctl("install", state="/nonexistent")  # the environment, refreshed from this repository
     tag = secrets.token_hex(3)
     users = {"instructor": f"uh{tag}i", "full": f"uh{tag}a", "partly": f"uh{tag}b", "blank": f"uh{tag}c"}
+    load = [f"uh{tag}l{i:02d}" for i in range(LOAD)]  # the load test's class
     state = pathlib.Path(tempfile.mkdtemp(prefix="ucmsc-hub-test-", dir="/srv"))
     roster = state / "roster.csv"
     roster.write_text("username,role\n" + f"{users['instructor']},instructor\n"
-                      + "".join(f"{users[k]},student\n" for k in ("full", "partly", "blank")))
+                      + "".join(f"{users[k]},student\n" for k in ("full", "partly", "blank"))
+                      + "".join(f"{name},student\n" for name in load))
     port = free_port()
     for role, name in users.items():
         CONFIG_PATH[name] = state / "etc" / ("jupyter-instructor" if role == "instructor" else "jupyter")
+    for name in load:
+        CONFIG_PATH[name] = state / "etc" / "jupyter"
     try:
         hubctl("up", "--roster", str(roster), "--port", str(port), "--hub-port", str(free_port()),
                "--proxy-api-port", str(free_port()), state=state)
         with open(state / "passwords.csv", newline="") as f:
             passwords = {row["username"]: row["password"] for row in csv.DictReader(f)}
-        yield {"state": state, "base": f"http://127.0.0.1:{port}", "users": users, "passwords": passwords}
+        yield {"state": state, "base": f"http://127.0.0.1:{port}", "users": users, "passwords": passwords,
+               "load": load}
     finally:
         subprocess.run(["/usr/bin/python3.11", str(HUBCTL), "--opt", str(OPT), "--state", str(state), "remove"],
                        timeout=300)
-        for name in users.values():
+        for name in [*users.values(), *load]:
             assert subprocess.run(["id", name], capture_output=True).returncode != 0, f"{name} was not removed"
         assert not state.exists()
 
@@ -162,6 +177,55 @@ def answer(student, grade_ids):
             cell.source = re.sub(r"### (BEGIN|END) SOLUTION\n?", "", answers[grade_id])
     response = student.put(f"api/contents/{NOTEBOOK}", json={"type": "notebook", "format": "json", "content": nb})
     assert response.ok, response.text
+
+
+def answered(release, kind, marker):
+    """The released notebook answered as ``kind`` (ANSWERS), marked as ``marker``'s (bytes)."""
+    solution = nbformat.read(ROOT / "solutions" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    answers = {c.metadata.get("nbgrader", {}).get("grade_id"): c.source for c in solution.cells}
+    nb = nbformat.read(release, as_version=4)
+    for cell in nb.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in ANSWERS[kind]:
+            cell.source = re.sub(r"### (BEGIN|END) SOLUTION\n?", "", answers[grade_id])
+    nb.metadata["submitted_by"] = marker  # every student's file differs from every other's
+    return nbformat.writes(nb).encode()
+
+
+def place_fetched(state, students):
+    """Each student's answered notebook where nbgrader's fetch puts it, owned by them: {student: bytes}.
+
+    (The released notebook is copied as root, as fetch would copy it for them; the kinds of answer
+    cycle through full, partly and blank.)
+    """
+    import pwd
+
+    release = pathlib.Path(state) / "exchange" / COURSE / "outbound" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    kinds = list(EXPECTED)
+    written = {}
+    for i, student in enumerate(students):
+        account = pwd.getpwnam(student)
+        folder = pathlib.Path(account.pw_dir) / COURSE / ASSIGNMENT
+        folder.mkdir(parents=True, exist_ok=True)
+        written[student] = answered(release, kinds[i % len(kinds)], student)
+        (folder / f"{ASSIGNMENT}.ipynb").write_bytes(written[student])
+        for path in (folder.parent, folder, folder / f"{ASSIGNMENT}.ipynb"):
+            os.chown(path, account.pw_uid, account.pw_gid)
+    return written
+
+
+def submit_at_once(students):
+    """Every student runs ``nbgrader submit`` as themself at the same moment; the seconds until all are done."""
+    started = time.perf_counter()
+    running = []
+    for student in students:
+        argv, home = user_command(student, "nbgrader", "submit", ASSIGNMENT)
+        running.append(subprocess.Popen(argv, cwd=home, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    outputs = [p.communicate(timeout=600) for p in running]
+    seconds = time.perf_counter() - started
+    failed = [(s, out + err) for s, p, (out, err) in zip(students, running, outputs, strict=True) if p.returncode]
+    assert not failed, failed[:3]
+    return seconds
 
 
 def in_chromium(base, user, password):
@@ -285,7 +349,18 @@ def test_a_class_on_the_hub(hub):
     assert "bubblewrap sandbox" in graded.stdout and "3 graded, 0 not graded" in graded.stdout, graded.stdout
     as_user(instructor, "python", "-m", "coursegrader", "feedback", ASSIGNMENT, cwd=course)
     grades = export_grades(hub)
-    assert grades == {users[k]: (float(EXPECTED[k]), float(MAX_SCORE)) for k in EXPECTED}, grades
+    assert {users[k]: grades[users[k]] for k in EXPECTED} == \
+        {users[k]: (float(EXPECTED[k]), float(MAX_SCORE)) for k in EXPECTED}, grades
+    # Every student of the roster is in the gradebook (hubctl up imports them): 0 until they submit.
+    assert {grades.get(s) for s in hub["load"]} == {(0.0, float(MAX_SCORE))}, grades
+    # The LMS's table, from PostgreSQL: the written answers of "full" await the formgrader (empty).
+    as_user(instructor, "python", "-m", "coursegrader", "lms-grades", "--to", "lms.csv", cwd=course)
+    rows = list(csv.reader(io.StringIO((course / "lms.csv").read_text())))
+    assert rows[0] == ["student_id", "last_name", "first_name", "email", "lms_user_id", ASSIGNMENT], rows
+    table = {r[0]: r[-1] for r in rows[1:]}
+    assert len(rows) == 1 + 3 + LOAD and {table[s] for s in hub["load"]} == {"0"}, rows
+    assert {users[k]: table[users[k]] for k in EXPECTED} == \
+        {users["full"]: "", users["partly"]: str(EXPECTED["partly"]), users["blank"]: "0"}, rows
     blank_nb = nbformat.read(course / "submitted" / blank / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     assert blank_nb.cells, "the submission made in chromium was not collected"
 
@@ -308,3 +383,35 @@ def test_a_class_on_the_hub(hub):
     assert "BEGIN HIDDEN TESTS" not in page and "cdnjs.cloudflare.com" not in page
     assert export_grades(hub) == grades
     assert again.get("api/contents/lessons").ok  # the home folder survived
+
+
+def test_thirty_students_submit_at_the_same_moment(hub):
+    """30 accounts submit together through the exchange; all are collected intact and graded."""
+    users, state, load = hub["users"], pathlib.Path(hub["state"]), hub["load"]
+    instructor = users["instructor"]
+    course = state / "home" / instructor / "course"
+    if not (state / "exchange" / COURSE / "outbound" / ASSIGNMENT).is_dir():  # the class test released it
+        as_user(instructor, "nbgrader", "generate_assignment", ASSIGNMENT, "--force", cwd=course)
+        as_user(instructor, "nbgrader", "release_assignment", ASSIGNMENT, "--force", cwd=course)
+    written = place_fetched(state, load)
+
+    seconds = submit_at_once(load)
+    inbound = os.listdir(state / "exchange" / COURSE / "inbound")
+    for student in load:
+        assert len([name for name in inbound if name.startswith(f"{student}+{ASSIGNMENT}+")]) == 1, student
+    started = time.perf_counter()
+    collected = as_user(instructor, "nbgrader", "collect", ASSIGNMENT, cwd=course)
+    collect_seconds = time.perf_counter() - started
+    refused = [line for line in (collected.stdout + collected.stderr).splitlines() if "NOT COLLECTED" in line]
+    assert not [line for line in refused if any(student in line for student in load)], refused
+    for student in load:  # intact: byte for byte what each student submitted
+        path = course / "submitted" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+        assert path.read_bytes() == written[student], student
+    print(f"submit_30_at_once_s: {seconds:.1f}\ncollect_30_s: {collect_seconds:.1f}")
+
+    graded = as_user(instructor, "python", "-m", "coursegrader", "autograde", ASSIGNMENT, cwd=course, timeout=1500)
+    assert "bubblewrap sandbox" in graded.stdout and ", 0 not graded" in graded.stdout, graded.stdout[-3000:]
+    kinds = list(EXPECTED)
+    grades = export_grades(hub)
+    assert {s: grades.get(s) for s in load} == \
+        {s: (float(EXPECTED[kinds[i % len(kinds)]]), float(MAX_SCORE)) for i, s in enumerate(load)}

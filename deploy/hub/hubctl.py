@@ -367,6 +367,19 @@ def ensure_course(state, opt, instructor):
     return course
 
 
+def ensure_gradebook_students(opt, course, instructor, students):
+    """The roster's students in the gradebook, so that grade exports list every student (0 for a
+    released assignment not submitted), not only those who submitted. nbgrader's own student import,
+    as the instructor (the only account the gradebook admits); names already set are kept."""
+    roster = course / ".roster-students.csv"
+    write(roster, "id\n" + "".join(f"{s}\n" for s in students), owner=instructor, mode=0o600)
+    try:
+        run("runuser", "-u", instructor.pw_name, "--", "env", "-i", f"HOME={instructor.pw_dir}", "LANG=C.UTF-8",
+            f"PATH={opt / 'venv/bin'}:/usr/bin:/bin", "nbgrader", "db", "student", "import", roster.name, cwd=course)
+    finally:
+        roster.unlink(missing_ok=True)
+
+
 def hub_pid(state):
     try:
         pid = int((state / "hub/jupyterhub.pid").read_text())
@@ -434,6 +447,7 @@ def up(opt, state, roster, port, hub_port, proxy_api_port):
     os.chmod(exchange, 0o1777)
     ensure_postgres(state, instructor_name)
     course = ensure_course(state, opt, instructor)
+    ensure_gradebook_students(opt, course, instructor, students)
     write_jupyter_config(state, course)
     url = f"http://127.0.0.1:{settings['port']}"
     if hub_pid(state):

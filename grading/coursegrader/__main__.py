@@ -5,6 +5,9 @@
     python -m coursegrader feedback ASSIGNMENT                  feedback pages, returned to students
     python -m coursegrader item-analysis ASSIGNMENT [--out DIR]
     python -m coursegrader check-exercises
+    python -m coursegrader lms-import ASSIGNMENT ZIP [--roster CSV]  an LMS's zip of submissions (zip_collect)
+    python -m coursegrader lms-grades [--to CSV] [--layout plain|canvas]  one row per student, one column
+                                                               per released assignment
 
 `make` targets wrap these (see the README's instructor section).
 """
@@ -83,6 +86,16 @@ def main(argv=None):
     items.add_argument("assignment")
     items.add_argument("--out", default="reports")
     sub.add_parser("check-exercises", help="fail if exercises/ is not what nbgrader makes from solutions/")
+    lms_import = sub.add_parser("lms-import", help="collect a Canvas or Moodle zip of submissions (zip_collect)")
+    lms_import.add_argument("assignment")
+    lms_import.add_argument("zip", help="the zip downloaded from the LMS")
+    lms_import.add_argument("--roster", default=None,
+                            help="import these students first (CSV: id,first_name,last_name,email,lms_user_id)")
+    lms_grades = sub.add_parser("lms-grades", help="grades for the LMS: a row per student, a column per released "
+                                "assignment")
+    lms_grades.add_argument("--to", default="lms_grades.csv")
+    lms_grades.add_argument("--layout", choices=["plain", "canvas"], default="plain",
+                            help="plain (Moodle and others: map the columns) or canvas (Canvas's gradebook columns)")
     args = parser.parse_args(argv)
     try:
         if args.command == "autograde":
@@ -101,6 +114,16 @@ def main(argv=None):
             from .feedback import default_mathjax
 
             return _feedback(args.assignment, args.mathjax or default_mathjax(REPOSITORY))
+        if args.command == "lms-import":
+            from .lms import main_import
+
+            return main_import(args.assignment, args.zip, args.roster)
+        if args.command == "lms-grades":
+            result = run_nbgrader("export", "--exporter=coursegrader.grades.LmsGradesExport", f"--to={args.to}",
+                                  f"--LmsGradesExport.layout={args.layout}")
+            sys.stdout.write(result.stdout)
+            sys.stderr.write(result.stderr)
+            return result.returncode
         if args.command == "item-analysis":
             from .reports import write_item_analysis
 
