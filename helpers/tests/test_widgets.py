@@ -40,7 +40,8 @@ def test_sample_size_explorer_ends_of_ranges():
     for name, control in w.controls.items():
         for value in (control.min, control.max):
             control.value = value
-            assert w.result.value, name
+            # the design table, not an error message (every end of every slider is a valid design)
+            assert "power at trial size" in w.result.value and "color:#a00" not in w.result.value, (name, value)
         control.value = {"s_control": 0.6, "s_treatment": 0.85}.get(name, control.value)
 
 
