@@ -19,7 +19,7 @@ Prints one ``name: value`` line per figure (``mutants``, ``mutants_caught``, ``m
 ``survived:`` line per survivor (and a ``timed_out:`` line per mutant stopped for time).
 Progress, with the test that caught each mutant, goes to stderr. Not part of ``make test``.
 
-Run: .venv/bin/python benchmarks/mutation.py [--jobs 2] [--only NAME ...] [--list] [--check]
+Run: .venv/bin/python benchmarks/mutation.py [--jobs 2] [--only NAME ...] [--tests PATH ...] [--list] [--check]
 """
 
 import argparse
@@ -37,7 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 HELPERS = ROOT / "helpers"
 PACKAGE = HELPERS / "trialkit"
-PYTEST_ARGS = ["helpers/tests", "helpers/trialkit", "-x", "-q", "-p", "no:cacheprovider"]
+TEST_PATHS = ["helpers/tests", "helpers/trialkit"]
+PYTEST_OPTIONS = ["-x", "-q", "-p", "no:cacheprovider"]
 
 
 @dataclass(frozen=True)
@@ -368,7 +369,7 @@ def _first_failure(output):
     return match.group(0) if match else output.strip().splitlines()[-1] if output.strip() else "(no output)"
 
 
-def run_tests(mutant, timeout):
+def run_tests(mutant, timeout, test_paths=TEST_PATHS):
     """Copy helpers/, apply the mutant (None: unmodified), run the tests; return (status, seconds, detail)."""
     with tempfile.TemporaryDirectory(prefix="trialkit-mutant-") as tmp:
         workdir = Path(tmp)
@@ -380,8 +381,8 @@ def run_tests(mutant, timeout):
             path.write_text(text.replace(mutant.old, mutant.new), encoding="utf-8")
         start = time.perf_counter()
         try:
-            result = subprocess.run([sys.executable, "-m", "pytest", *PYTEST_ARGS], cwd=workdir, env=_env(workdir),
-                                    capture_output=True, text=True, timeout=timeout)
+            result = subprocess.run([sys.executable, "-m", "pytest", *test_paths, *PYTEST_OPTIONS], cwd=workdir,
+                                    env=_env(workdir), capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
             return "timeout", time.perf_counter() - start, f"timeout after {timeout:g} s"
         seconds = time.perf_counter() - start
@@ -411,6 +412,9 @@ def main():
     parser.add_argument("--only", nargs="+", metavar="NAME", help="run only these mutants")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
     parser.add_argument("--check", action="store_true", help="only check that every mutant applies, and exit")
+    parser.add_argument("--tests", nargs="+", metavar="PATH", default=TEST_PATHS,
+                        help="test paths, relative to the repository (default: helpers/tests helpers/trialkit); "
+                        "e.g. only the new tests, to see which mutants they catch on their own")
     parser.add_argument("--timeout", type=float, default=None,
                         help="seconds before a mutant's run is stopped and counted as caught "
                         "(default: 20 x the unmutated run, at least 600)")
@@ -433,7 +437,7 @@ def main():
 
     wall = time.perf_counter()
     check_isolation()
-    status, baseline_s, detail = run_tests(None, timeout=None)
+    status, baseline_s, detail = run_tests(None, timeout=None, test_paths=args.tests)
     if status != "survived":
         raise SystemExit(f"mutation.py: the unmutated library fails its own tests ({detail}); fix that first")
     print(f"baseline: tests pass in {baseline_s:.1f} s; {len(mutants)} mutants, {args.jobs} at a time",
@@ -443,7 +447,7 @@ def main():
     timeout = args.timeout or max(600.0, 20 * baseline_s)
 
     def one(mutant):
-        result = run_tests(mutant, timeout)
+        result = run_tests(mutant, timeout, test_paths=args.tests)
         status, seconds, detail = result
         print(f"{status:8} {mutant.name} ({seconds:.1f} s) {detail}", file=sys.stderr, flush=True)
         return result
