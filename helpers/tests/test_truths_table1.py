@@ -40,6 +40,7 @@ def df():
 
 
 def test_the_data_are_what_the_comments_say():
+    # The comments' values are rounded to 3 decimals: abs=1e-3 is that rounding.
     assert skew(COLUMNS["left"][0], bias=False) == pytest.approx(-3.162, abs=1e-3)
     assert skew(COLUMNS["moderate"][0], bias=False) == pytest.approx(1.522, abs=1e-3)
     assert abs(skew(COLUMNS["moderate"][1], bias=False)) < 1
@@ -92,7 +93,7 @@ def test_percentages_are_of_the_non_missing_and_a_two_level_smd_is_of_the_second
     # Levels no < yes: the SMD is of "yes", UC-MSC minus control, by hand
     # (0.50 - 0.75) / sqrt((0.75 * 0.25 + 0.5 * 0.5) / 2) = -0.25 / 0.4677 = -0.5345.
     assert table.smds["ascites"] == pytest.approx(-0.25 / math.sqrt((0.75 * 0.25 + 0.25) / 2))
-    assert table.smds["ascites"] == pytest.approx(-0.5345, abs=1e-4)
+    assert table.smds["ascites"] == pytest.approx(-0.5345, abs=1e-4)  # the hand value, rounded
 
 
 def _fisher_two_sided(x, row_one, column, total):
@@ -109,8 +110,8 @@ def test_pvalue_of_a_2x2_table_with_one_small_expected_count_is_fishers(df):
     # zeros expect 6.5: Fisher's exact test (CONSORT explanation in the table's footnote).
     frame = TableOne(df, categorical=["male"], pvalues=True).to_frame()
     p = frame.loc[frame.variable == "male", "p_value"].iloc[0]
-    assert p == pytest.approx(_fisher_two_sided(1, 7, 10, 20), rel=1e-9)
-    assert p == pytest.approx(0.0573, abs=1e-4)
+    assert p == pytest.approx(_fisher_two_sided(1, 7, 10, 20), rel=1e-9)  # floating-point sums only
+    assert p == pytest.approx(0.0573, abs=1e-4)  # (the chi-square test would give 0.019)
 
 
 def test_imbalanced_keeps_negative_smds_sorted_by_size(df):
