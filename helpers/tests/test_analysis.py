@@ -58,14 +58,21 @@ def test_adjusted_cox_matches_lifelines(trial):
 
 
 def test_landmark_windows_match_direct_fits(trial):
-    lm = 13
-    result = landmark_analysis(trial, lm, reference="UC-MSC")
+    # The landmark is a recorded death time (the first control death after month 12), so which
+    # window that death belongs to is tested: it is an event before the landmark, not at risk after.
     t = trial["os_months"]
-    before = trial.assign(os_months=np.minimum(t, lm), death=((t <= lm) & (trial["death"] == 1)).astype(int))
+    control = trial[trial["arm"] == "control"]
+    lm = float(control.loc[(control["death"] == 1) & (control["os_months"] > 12), "os_months"].min())
+    result = landmark_analysis(trial, lm, reference="UC-MSC")
+    assert result.before.events["control"] == int(control.loc[control["os_months"] <= 12, "death"].sum()) + 1
+    before = trial.assign(os_months=t.clip(upper=lm), death=trial["death"].where(t <= lm, 0))
     after = trial[t > lm].assign(os_months=t[t > lm] - lm)
     assert result.before.estimate == pytest.approx(_direct_cox(before).summary.loc["control", "exp(coef)"], rel=1e-6)
     assert result.after.estimate == pytest.approx(_direct_cox(after).summary.loc["control", "exp(coef)"], rel=1e-6)
-    assert result.at_risk == {a: int(((trial["arm"] == a) & (t > lm)).sum()) for a in ("control", "UC-MSC")}
+    for arm in ("control", "UC-MSC"):  # lifelines' risk set at the first recorded time after the landmark
+        part = trial[trial["arm"] == arm]
+        table = KaplanMeierFitter().fit(part["os_months"], part["death"]).event_table
+        assert result.at_risk[arm] == int(table.loc[table.index > lm, "at_risk"].iloc[0])
 
 
 def test_interaction_model_equals_the_two_windows(trial):
@@ -111,13 +118,14 @@ def test_landmark_split_keeps_every_event_once(trial):
     assert (split["stop"] > split["start"]).all()
 
 
-def test_median_followup(trial):
-    observed = median_followup(trial)
-    assert observed["control"] == trial.loc[trial["arm"] == "control", "os_months"].median()
-    reverse = median_followup(trial, method="reverse_km")
-    part = trial[trial["arm"] == "UC-MSC"]
-    direct = KaplanMeierFitter().fit(part["os_months"], 1 - part["death"]).median_survival_time_
-    assert reverse["UC-MSC"] == direct
+def test_median_followup_by_hand():
+    # control: 1 (died), 2 (died), 8, 10 -> observed median (2 + 8) / 2 = 5. Reverse KM (censoring
+    # as the event): 8 with 2 at risk -> 1/2, so the median is 8. UC-MSC: 2, 6 (died), 9 -> 6;
+    # reverse KM: 2 with 3 at risk -> 2/3, 9 with 1 at risk -> 0: median 9.
+    df = pd.DataFrame({"os_months": [1.0, 2.0, 8.0, 10.0, 2.0, 6.0, 9.0], "death": [1, 1, 0, 0, 0, 1, 0],
+                       "arm": ["control"] * 4 + ["UC-MSC"] * 3})
+    assert median_followup(df) == {"control": 5.0, "UC-MSC": 6.0}
+    assert median_followup(df, method="reverse_km") == {"control": 8.0, "UC-MSC": 9.0}
 
 
 # Bad input: each a TrialkitInputError naming the argument, never a pandas traceback.

@@ -39,7 +39,8 @@ def test_wald_from_ci_published_values(estimate, lower, upper, se, p):
     result = wald_from_ci(estimate, lower, upper)
     assert isinstance(result, WaldRecovery)
     assert result.se == pytest.approx(se, abs=0.001)
-    assert result.z == pytest.approx(np.log(estimate) / result.se)
+    # z from the hand SE, not from the SE under test (0.0005 of rounding in SE moves z by < 0.01)
+    assert result.z == pytest.approx(np.log(estimate) / se, abs=0.01)
     if p is not None:
         assert result.p == pytest.approx(p, abs=0.001)
 

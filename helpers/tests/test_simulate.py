@@ -47,9 +47,16 @@ def test_excluded_patients_leave_without_events(full_trial):
 
 
 def test_meld_is_computed_from_its_components(full_trial):
+    # The UNOS formula written out independently of meld_score: values in mg/dL, each floored at
+    # 1.0, creatinine capped at 4.0. Some seeds have creatinine above the cap (353.6 umol/L).
     _, full = full_trial
-    expected = meld_score(full["tbil"], full["inr"], full["cr"])
-    np.testing.assert_array_equal(full["meld"].to_numpy(), expected)
+    bilirubin = np.maximum(full["tbil"] / 17.1, 1.0)
+    inr = np.maximum(full["inr"], 1.0)
+    creatinine = np.minimum(np.maximum(full["cr"] / 88.4, 1.0), 4.0)
+    unos = 10 * (0.957 * np.log(creatinine) + 0.378 * np.log(bilirubin) + 1.120 * np.log(inr) + 0.643)
+    # meld is rounded to 1 decimal: within half a unit of it (plus floating-point slack)
+    np.testing.assert_allclose(full["meld"].to_numpy(), unos, atol=0.05 + 1e-9, rtol=0)
+    np.testing.assert_array_equal(full["meld"].to_numpy(), meld_score(full["tbil"], full["inr"], full["cr"]))
     assert ((full["meld"] > 15).astype(int) == full["meld_gt15"]).all()
 
 

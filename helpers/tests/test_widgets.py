@@ -40,7 +40,8 @@ def test_sample_size_explorer_ends_of_ranges():
     for name, control in w.controls.items():
         for value in (control.min, control.max):
             control.value = value
-            assert w.result.value, name
+            # the design table, not an error message (every end of every slider is a valid design)
+            assert "power at trial size" in w.result.value and "color:#a00" not in w.result.value, (name, value)
         control.value = {"s_control": 0.6, "s_treatment": 0.85}.get(name, control.value)
 
 
@@ -76,7 +77,7 @@ def test_randomization_explorer_matches_the_library():
     rng = np.random.default_rng(2021)
     rows = np.sort(rng.choice(len(population), size=len(population), replace=False))
     smds = simulate_imbalance(population.iloc[rows].reset_index(drop=True), "simple", 2000, rng=2021)
-    shares = share_as_extreme(smds, PUBLISHED["table1_smd"])
+    shares = share_as_extreme(smds, {k: PUBLISHED["table1_smd"][k] for k in ("tbil", "meld")})
     assert f"{shares['tbil']:.1%}" in w.result.value and f"{shares['meld']:.1%}" in w.result.value
 
 
