@@ -3,7 +3,9 @@
 An update is what follows a student's move of a control: the computation and the new figure
 (the time between setting the control's value and the widget's outputs being replaced). The
 moves are random over the controls' whole ranges, so cached and uncached values both count.
-The threshold at which an interface feels instant is about 100 ms. Prints `<widget>_p95_ms`.
+The threshold at which an interface feels instant is about 100 ms. Prints `<widget>_p95_ms`, and
+`<widget>_static_create_s`: the time to make the static form the book builds (every position
+precomputed, with the lessons' arguments).
 
 Run: .venv/bin/python benchmarks/widgets.py
 """
@@ -63,6 +65,17 @@ def main():
     # Re-run: one click draws one new trial (the default batch is 5; per trial here).
     rerun = widgets.rerun_trial_explorer(batch=1, rng=1, static=False)
     print(f"rerun_trial_explorer_p95_ms: {p95_ms(rerun, [lambda w: w.button.click()] * N_UPDATES):.0f}")
+
+    # The static forms the book builds (every position precomputed), with the lessons' arguments.
+    static = {"sample_size_explorer": lambda: widgets.sample_size_explorer(static=True),
+              "randomization_explorer": lambda: widgets.randomization_explorer(rng=2021, static=True),
+              "rerun_trial_explorer": lambda: widgets.rerun_trial_explorer(batch=20, rng=1, static=True),
+              "landmark_explorer": lambda: widgets.landmark_explorer(static=True),
+              "immortal_time_explorer": lambda: widgets.immortal_time_explorer(rng=98, static=True)}
+    for name, make in static.items():
+        start = time.perf_counter()
+        w = make()
+        print(f"{name}_static_create_s: {time.perf_counter() - start:.1f} ({w.positions} positions, {w.frames} frames)")
 
 
 if __name__ == "__main__":
