@@ -1,30 +1,26 @@
 """The course website: built once with the real build, then read offline in chromium.
 
-The session fixture runs `python book/build.py` (which writes _toc.yml, vendors the JavaScript and
-runs `jupyter-book build . -W -n --keep-going`) into the repository's _build/html, so the
-execution cache in _build/.jupyter_cache makes later runs fast. The site is then served from a
-thread on 127.0.0.1; every request to another host is blocked and counted. Screenshots go to
-_build/screenshots/ for a person to look at.
+The session fixture `site` (tests/conftest.py) runs `python book/build.py` (which writes _toc.yml,
+vendors the JavaScript and runs `jupyter-book build . -W -n --keep-going`) into the repository's
+_build/html, so the execution cache in _build/.jupyter_cache makes later runs fast. The site is
+then served from a thread on 127.0.0.1 (`base_url`); every request to another host is blocked and
+counted (`visit`). Screenshots go to _build/screenshots/ for a person to look at. The widgets'
+precomputed positions are tested in tests/test_book_widgets.py.
 """
 
-import functools
 import html
-import http.server
 import json
 import pathlib
 import re
-import subprocess
 import sys
-import threading
 import urllib.parse
 from html.parser import HTMLParser
 
 import pytest
 import yaml
-from browser import SCREENSHOTS, free_port, launch
+from browser import SCREENSHOTS
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SITE = ROOT / "_build" / "html"
 sys.path.insert(0, str(ROOT / "book"))
 import toc  # noqa: E402  (book/toc.py: the table of contents the build writes)
 
@@ -33,106 +29,6 @@ DOCS.insert(0, yaml.safe_load(toc.toc_text())["root"])
 LESSONS = [d for d in DOCS if d.startswith("notebooks/")]
 EXERCISES = [d for d in DOCS if d.startswith("exercises/")]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="session")
-def site():
-    """Build the website (the real build: warnings and execution errors fail it); return _build/html."""
-    result = subprocess.run([sys.executable, str(ROOT / "book" / "build.py")], cwd=ROOT, capture_output=True,
-                            text=True, timeout=1800)
-    log = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout + result.stderr)
-    warnings = [line for line in log.splitlines() if "WARNING:" in line or "ERROR:" in line]
-    assert result.returncode == 0, ("the book build failed (python book/build.py shows it all):\n"
-                                    + "\n".join(warnings) + "\n...\n" + "\n".join(log.splitlines()[-40:]))
-    return SITE
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    """The built site served on 127.0.0.1 from a thread."""
-
-    class Quiet(http.server.SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()),
-                                             functools.partial(Quiet, directory=str(site)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = launch(p)
-        yield chromium
-        chromium.close()
-
-
-class Visit:
-    """A page opened offline: off-machine requests blocked and counted; errors and failures recorded."""
-
-    def __init__(self, browser, base_url, path):
-        self.base = base_url
-        self.off_machine, self.console_errors, self.failed = [], [], []
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
-        self.page.route("**/*", self._route)
-        self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
-        self.page.on("pageerror", lambda e: self.console_errors.append(f"uncaught: {e}"))
-        self.page.on("requestfailed", lambda r: r.url.startswith(base_url)
-                     and self.failed.append(f"{r.url}: {r.failure}"))
-        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"{r.url}: HTTP {r.status}"))
-        self.page.goto(f"{base_url}/{path}", wait_until="load")
-        self.page.wait_for_load_state("networkidle")
-
-    def _route(self, route):
-        url = route.request.url
-        if url.startswith(self.base) or url.startswith(("data:", "blob:")):
-            route.continue_()
-        else:
-            self.off_machine.append(url)
-            route.abort()
-
-    def settle(self):
-        """Wait for MathJax to typeset and for saved widgets to be drawn."""
-        page = self.page
-        page.wait_for_function("() => document.readyState === 'complete'")
-        if page.locator('script[src*="mathjax"]').count():
-            page.wait_for_function("() => window.MathJax && window.MathJax.startup && window.MathJax.startup.promise",
-                                   timeout=30_000)
-            page.evaluate("() => window.MathJax.startup.promise.then(() => true)")
-        views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-        if views:
-            drawn = "document.querySelectorAll('.widget-subarea > .jupyter-widgets').length"
-            page.wait_for_function(f"() => {drawn} >= {views}", timeout=60_000)
-        page.wait_for_load_state("networkidle")
-        return self
-
-    def close(self):
-        self.page.close()
-
-
-@pytest.fixture
-def visit(browser, base_url):
-    opened = []
-
-    def open_page(path):
-        v = Visit(browser, base_url, path)
-        opened.append(v)
-        return v.settle()
-
-    yield open_page
-    for v in opened:
-        v.close()
 
 
 # ---------------------------------------------------------------------------------------------

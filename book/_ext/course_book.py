@@ -10,7 +10,8 @@ Also: a workaround for duplicated inline scripts (Sphinx 7.4), see drop_duplicat
 
 The figure inside a saved ipywidget (an ipywidgets Image, which has no alt attribute) is given one
 in the page by a short script, from the widget's title; the same script notes under a widget with
-controls that they do nothing in the website.
+controls that they do nothing in the website, unless the widget is one of the course's static
+widgets, which carry their own note (they respond: every position is precomputed).
 """
 
 import os
@@ -65,22 +66,26 @@ def add_figure_alt(app, doctree):
 # Saved widgets are drawn from their state after the page loads. Two things the page adds when they
 # appear: alt text for a widget's figure (ipywidgets' Image view is an <img class="widget-image">
 # without one), and, under a widget with controls, a note that the controls recompute nothing here
-# (there is no kernel behind a web page).
+# (there is no kernel behind a web page). The course's own widgets are built static for the book
+# (trialkit.widgets.static: every position precomputed, switched in the page) and carry a note of
+# their own (.course-widget-note), which says so; they get no second note.
 WIDGET_PAGE_JS = """
 document.addEventListener("DOMContentLoaded", () => {
   if (!document.querySelector('script[type="application/vnd.jupyter.widget-state+json"]')) return;
   const describe = (img) => {
     if (img.getAttribute("alt")) return;
-    const box = img.closest(".widget-box");
-    const title = box && box.querySelector("h1, h2, h3, h4, h5, h6");
-    img.setAttribute("alt", title
-      ? `Figure of the widget \u201c${title.textContent.trim()}\u201d, as computed when the page was built`
-      : "Figure of an interactive widget, as computed when the page was built");
+    const area = img.closest(".widget-subarea");
+    const title = area && area.querySelector("h1, h2, h3, h4, h5, h6");
+    const name = title ? `the widget \u201c${title.textContent.trim()}\u201d` : "an interactive widget";
+    img.setAttribute("alt", area && area.querySelector(".course-widget-note")
+      ? `Figure of ${name} at the position its controls show, precomputed when the page was built`
+      : `Figure of ${name}, as computed when the page was built`);
   };
   const CONTROLS = ".widget-slider, .widget-button, .widget-dropdown, .widget-toggle-button, .widget-text";
   const annotate = (area) => {
     if (area.dataset.courseNote || !area.querySelector(CONTROLS)) return;
     area.dataset.courseNote = "shown";
+    if (area.querySelector(".course-widget-note")) return;  // a static widget: it says what it shows
     const note = document.createElement("p");
     note.className = "course-widget-note";
     note.textContent = "This widget is shown as it was computed when the page was built: here its " +

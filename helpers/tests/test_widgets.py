@@ -1,5 +1,7 @@
 """Each widget: created by one call, its outputs change when its controls move, ends of ranges work."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -21,14 +23,31 @@ def test_landmark_explorer_ends_of_range_explain_instead_of_failing(month):
     w = landmark_explorer()
     w.controls["landmark"].value = month
     assert "not estimable" in w.result.value
+    assert f"landmark: received {month};" in w.result.value  # a whole-number slider: 48, not 48.0
     assert w.figure.value  # the curves are still shown
+
+
+def test_landmark_explorer_table_reads_as_the_lesson_prints_it():
+    from trialkit import landmark_analysis, load_trial
+
+    text = landmark_explorer().result.value
+    result = landmark_analysis(load_trial(), 13, reference="UC-MSC")
+    cells = re.findall(r"<td>(.*?)</td>", text)
+    after = result.after
+    assert cells[4:] == ["after 13 months", f"{after.estimate:.2f}", f"{after.ci_lower:.2f} to {after.ci_upper:.2f}",
+                         f"{after.p:.3f}"]  # each value in its own cell: the CI and p do not run together
+    assert f"ratio of HRs {result.interaction.estimate:.2f}, p = {result.interaction.p:.3f}" in text
+    assert "ratio of HRs 3.67" in text  # as Lesson 4 prints the interaction, one rounding
+    assert "Still at risk after the landmark: 99 control and 96 UC-MSC." in text and "{" not in text
 
 
 def test_sample_size_explorer_follows_design_table():
     w = sample_size_explorer()
     first = w.result.value
-    expected = design_table(0.60, 0.85).loc["Schoenfeld", "events needed"]
-    assert f"{expected:,.1f}" in first
+    table = design_table(0.60, 0.85)
+    assert f"{table.loc['Schoenfeld', 'events needed']:,.1f}" in first
+    patients = int(table.loc["Schoenfeld", "patients per arm (followed to horizon)"])
+    assert f"<td>patients per arm (followed to horizon)</td><td>{patients}</td>" in first  # whole patients
     w.controls["s_treatment"].value = 0.70
     assert w.result.value != first
     w.controls["s_treatment"].value = 0.60  # equal survival: nothing to detect
@@ -77,7 +96,7 @@ def test_randomization_explorer_matches_the_library():
     rng = np.random.default_rng(2021)
     rows = np.sort(rng.choice(len(population), size=len(population), replace=False))
     smds = simulate_imbalance(population.iloc[rows].reset_index(drop=True), "simple", 2000, rng=2021)
-    shares = share_as_extreme(smds, {k: PUBLISHED["table1_smd"][k] for k in ("tbil", "meld")})
+    shares = share_as_extreme(smds, {name: PUBLISHED["table1_smd"][name] for name in ("tbil", "meld")})
     assert f"{shares['tbil']:.1%}" in w.result.value and f"{shares['meld']:.1%}" in w.result.value
 
 

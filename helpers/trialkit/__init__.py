@@ -29,7 +29,7 @@ from .dictionary import data_dictionary
 from .errors import TrialkitInputError
 from .estimates import RMSTDifference, WaldRecovery, rmst_by_arm, rmst_difference, wald_from_ci
 from .parameters import ARMS, CANONICAL_SEED, PUBLISHED
-from .results import HazardRatio, InteractionEstimate, format_ci, format_p
+from .results import HazardRatio, InteractionEstimate, format_ci, format_counts, format_p
 from .samplesize import (
     SampleSize,
     freedman_events,
@@ -60,6 +60,7 @@ __all__ = [
     "HazardRatio",
     "InteractionEstimate",
     "format_ci",
+    "format_counts",
     "format_p",
     # survival analysis
     "LandmarkResult",

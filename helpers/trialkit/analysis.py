@@ -338,6 +338,12 @@ def landmark_analysis(df, landmark, *, reference, time="os_months", event="death
     return _landmark(df, landmark, compare, reference, time, event, arm, interaction_model)
 
 
+def _plain(number):
+    """A whole number as an int, for a message: a landmark of 48 months reads 48, not 48.0."""
+    number = float(number)
+    return int(number) if number.is_integer() else number
+
+
 def _landmark(df, landmark, compare, reference, time, event, arm, interaction_model):
     """:func:`landmark_analysis` on checked input."""
     t = df[time].astype(float)
@@ -346,12 +352,12 @@ def _landmark(df, landmark, compare, reference, time, event, arm, interaction_mo
     for part, what in ((before_df, f"before month {landmark:g}"), (after_df, f"after month {landmark:g}")):
         if part[arm].nunique() < 2:
             raise TrialkitInputError(
-                "landmark", landmark, f"one arm has no patients {what}; choose an earlier landmark"
+                "landmark", _plain(landmark), f"one arm has no patients {what}; choose an earlier landmark"
             )
         empty = _arms_without_events(part, event, arm)
         if empty:
             raise TrialkitInputError(
-                "landmark", landmark,
+                "landmark", _plain(landmark),
                 f"there are no events in {' or '.join(empty)} {what}, so the hazard ratio there is not "
                 "estimable; choose another landmark",
             )

@@ -37,7 +37,7 @@ def plot_km(df, time="os_months", event="death", arm="arm", *, by=None, labels=N
         Colour per group; default :data:`ARM_COLOURS` for the arms, else :data:`GROUP_COLOURS` in
         order.
     landmark : float, optional
-        Draw a vertical line at this time (months), labelled under the top of the axes.
+        Draw a vertical line at this time (months), labelled above the top of the axes.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure if None.
     title, ylabel, xlabel : str, optional
@@ -77,10 +77,15 @@ def plot_km(df, time="os_months", event="death", arm="arm", *, by=None, labels=N
         kmf.plot_survival_function(ax=ax, ci_show=ci, color=colours[name], label=labels.get(name, str(name)))
     if landmark is not None:
         ax.axvline(landmark, color="0.3", linestyle="--", linewidth=1)
-        ax.text(landmark, 1.0, f" landmark: {landmark:g} months", transform=ax.get_xaxis_transform(),
-                fontsize=9, color="0.3", va="bottom", ha="left")
+        # Above the frame, clear of it and of the title, over the dashed line (turned inwards near
+        # either end of the axis): never on the curves, which start at the top of the frame.
+        low, high = ax.get_xlim()
+        where = (landmark - low) / (high - low)
+        ha = "left" if where < 0.15 else "right" if where > 0.85 else "center"
+        ax.annotate(f"landmark: {landmark:g} months", (landmark, 1.0), xycoords=ax.get_xaxis_transform(),
+                    xytext=(0, 4), textcoords="offset points", fontsize=9, color="0.3", va="bottom", ha=ha)
     ax.set_ylim(0, 1.02)
-    ax.set_title(title, pad=14 if landmark is not None else None)
+    ax.set_title(title, pad=22 if landmark is not None else None)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if legend_title is None:

@@ -7,7 +7,8 @@ Every result names these the same way, on objects and in frames:
 * in a frame with several estimates per row, the estimate's column ``X`` has its limits in
   ``X_ci_lower`` and ``X_ci_upper`` and its p-value in ``X_p``.
 
-p-values print one way, :func:`format_p`, and intervals one way, :func:`format_ci`.
+p-values print one way, :func:`format_p`, intervals one way, :func:`format_ci`, and counts per
+arm (patients at risk, events) one way, :func:`format_counts`.
 
 Examples
 --------
@@ -25,7 +26,7 @@ from scipy.stats import norm
 
 from .errors import TrialkitInputError
 
-__all__ = ["HazardRatio", "InteractionEstimate", "format_ci", "format_p"]
+__all__ = ["HazardRatio", "InteractionEstimate", "format_ci", "format_counts", "format_p"]
 
 
 def format_p(p, name="p"):
@@ -67,6 +68,31 @@ def format_ci(lower, upper, level=0.95, decimals=2):
     '90% CI -0.1 to 1.6'
     """
     return f"{level:.0%} CI {lower:.{decimals}f} to {upper:.{decimals}f}"
+
+
+def format_counts(counts):
+    """Counts per arm (or group) as the course prints them: ``99 control and 96 UC-MSC``.
+
+    Parameters
+    ----------
+    counts : dict
+        A count per arm, in the order to print (as ``at_risk`` and ``events`` are: control first).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> format_counts({"control": 99, "UC-MSC": 96})
+    '99 control and 96 UC-MSC'
+    >>> format_counts({"a": 1, "b": 2, "c": 3})
+    '1 a, 2 b and 3 c'
+    """
+    parts = [f"{n} {name}" for name, n in counts.items()]
+    if not parts:
+        raise TrialkitInputError("counts", counts, "give a count per arm, e.g. {'control': 99, 'UC-MSC': 96}")
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _z(level):

@@ -7,6 +7,12 @@ Expensive controls update on release (``continuous_update=False``) or on a butto
 module holds its view (the object that turns the controls' values into the panel and the
 figure) next to the computation under it, which lives in the library's tested functions.
 
+Every widget is live (it computes on demand, in JupyterLab) or *static*: for a page without a
+kernel, such as the course's website, every position of its controls is precomputed over a grid
+and the page switches between them (:mod:`trialkit.widgets.static`). Each factory takes
+``static=``; by default a widget is static when the environment variable ``TRIALKIT_WIDGETS`` is
+``static``, which the book build sets for the lessons' kernels.
+
 ============================  ======================================  =======================
 widget                        module                                  computation
 ============================  ======================================  =======================
@@ -24,6 +30,7 @@ from .landmark import landmark_explorer
 from .randomization import randomization_explorer
 from .rerun import rerun_hazard_ratios, rerun_trial_explorer
 from .sample_size import sample_size_explorer
+from .static import StaticExplorer, use_static
 
 __all__ = [
     "Explorer",
@@ -34,4 +41,6 @@ __all__ = [
     "rerun_hazard_ratios",
     "rerun_trial_explorer",
     "sample_size_explorer",
+    "StaticExplorer",
+    "use_static",
 ]

@@ -10,7 +10,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from ..errors import TrialkitInputError
 
-__all__ = ["Explorer", "figure_png"]
+__all__ = ["Explorer", "error_html", "figure_png", "header_html", "table_html"]
 
 
 def _seed_of(rng):
@@ -21,6 +21,35 @@ def _seed_of(rng):
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) and rng >= 0:
         return int(rng)
     return int(check_rng(rng).integers(0, 2**63))
+
+
+#: How the widgets' tables look: room between the columns, numbers right-aligned. The rule is in
+#: each widget's header (:func:`header_html`), once, rather than on every cell of every panel.
+TABLE_STYLE = ("<style>.trialkit-table {margin: 0.25em 0} .trialkit-table th, .trialkit-table td {padding: 0 0.8em; "
+               "text-align: right} .trialkit-table :is(th, td):first-child {text-align: left; padding-left: 0}</style>")
+
+
+def header_html(title, explanation):
+    """A widget's header: its title, its explanation (HTML) and the style of its tables."""
+    return f"{TABLE_STYLE}<h4 style='margin:0'>{html.escape(title)}</h4><p>{explanation}</p>"
+
+
+def table_html(header, rows):
+    """A table of a result panel (styled by :data:`TABLE_STYLE`): a header row, then rows of cells.
+
+    Examples
+    --------
+    >>> print(table_html(["window", "HR"], [["0-13 months", "1.00"]]))
+    <table class='trialkit-table'><tr><th>window</th><th>HR</th></tr><tr><td>0-13 months</td><td>1.00</td></tr></table>
+    """
+    head = "".join(f"<th>{cell}</th>" for cell in header)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table class='trialkit-table'><tr>{head}</tr>{body}</table>"
+
+
+def error_html(error):
+    """The result panel in place of a result: the library's message, in red."""
+    return f"<p style='color:#a00'>{html.escape(str(error))}</p>"
 
 
 def figure_png(fig, dpi=72):
@@ -64,7 +93,7 @@ class Explorer(widgets.VBox):
         self.button = button
         self.result = widgets.HTML()
         self.figure = widgets.Image(format="png", layout=widgets.Layout(max_width="640px"))
-        header = widgets.HTML(f"<h4 style='margin:0'>{html.escape(title)}</h4><p>{explanation}</p>")
+        header = widgets.HTML(header_html(title, explanation))
         parts = [header, *controls.values()] + ([button] if button is not None else []) + [self.result, self.figure]
         super().__init__(parts)
         if button is not None:
@@ -82,7 +111,7 @@ class Explorer(widgets.VBox):
         try:
             text, fig = self.compute(**self.values())
         except TrialkitInputError as error:
-            self.result.value = f"<p style='color:#a00'>{html.escape(str(error))}</p>"
+            self.result.value = error_html(error)
             return
         self.result.value = text
         if fig is not None:

@@ -1,7 +1,8 @@
 """The immortal-time widget: the threshold week that defines "prolonged treatment" in a cohort.
 
 The computation is :func:`trialkit.cohort.simulate_cohort` and
-:func:`trialkit.cohort.duration_hazard_ratios`; this module draws and lays it out.
+:func:`trialkit.cohort.duration_hazard_ratios`; this module draws and lays it out. Its static form
+(for the book) holds every week of the slider, 1 to 12.
 """
 
 import dataclasses
@@ -12,8 +13,9 @@ from matplotlib.figure import Figure
 
 from ..cohort import CohortParameters, duration_hazard_ratios, simulate_cohort
 from ..validation import check_whole
-from .base import Explorer, _plain_log_ticks, _seed_of
+from .base import Explorer, _plain_log_ticks, _seed_of, table_html
 from .live_figure import LiveFigure
+from .static import Output, StaticExplorer, use_static
 
 __all__ = ["immortal_time_explorer"]
 
@@ -56,12 +58,9 @@ class _ImmortalTimeView:
 
     def __call__(self, week):
         table = self.tables[week]
-        cell = '<td style="padding: 0 0.8em">'
-        rows = "".join(f"<tr>{cell}{name}</td>{cell}{r.estimate:.2f}</td>{cell}{r.ci_lower:.2f} to "
-                       f"{r.ci_upper:.2f}</td></tr>" for name, r in table.iterrows())
+        rows = [[name, f"{r.estimate:.2f}", f"{r.ci_lower:.2f} to {r.ci_upper:.2f}"] for name, r in table.iterrows()]
         text = (f"<p>'Prolonged' means treated beyond week {week}. The true effect of prolonging is none "
-                f"(HR 1).</p><table><tr><th>analysis</th><th>HR prolonged vs not</th><th>95% CI</th></tr>"
-                f"{rows}</table>")
+                f"(HR 1).</p>" + table_html(("analysis", "HR prolonged vs not", "95% CI"), rows))
         self.points.set_xdata(table["estimate"].to_numpy())
         self.intervals.set_segments([[(lo, y), (hi, y)] for lo, hi, y in
                                      zip(table["ci_lower"], table["ci_upper"], self.y, strict=True)])
@@ -69,7 +68,7 @@ class _ImmortalTimeView:
         return text, self.live.png()
 
 
-def immortal_time_explorer(*, rng, scale=5):
+def immortal_time_explorer(*, rng, scale=5, static=None):
     """Immortal time: the threshold that defines 'prolonged treatment' in a retrospective cohort.
 
     The synthetic cohort of ``trialkit.cohort`` (``scale`` times the published group sizes) has
@@ -84,21 +83,31 @@ def immortal_time_explorer(*, rng, scale=5):
         that draws one; required.
     scale : int, optional
         Multiple of the published group sizes.
+    static : bool, optional
+        True: precompute every week (1 to 12) for a page without a kernel
+        (:mod:`trialkit.widgets.static`); False: compute on demand; None (default): static if
+        the environment variable ``TRIALKIT_WIDGETS`` is ``static`` (as in the book build).
 
     Examples
     --------
     >>> from trialkit.widgets import immortal_time_explorer
-    >>> w = immortal_time_explorer(rng=98)
+    >>> w = immortal_time_explorer(rng=98, static=False)
     >>> w.controls["week"].value = 8
     >>> "beyond week 8" in w.result.value
     True
     """
     # Beyond week 12 too few patients are alive to be "prolonged" in the published proportions.
-    controls = {"week": widgets.IntSlider(value=4, min=1, max=12, description="Threshold (weeks)",
-                                          continuous_update=False, style={"description_width": "130px"})}
+    slider = widgets.IntSlider(value=4, min=1, max=12, description="Threshold (weeks)", continuous_update=False,
+                               style={"description_width": "130px"})
     scale = check_whole(scale, "scale", minimum=1, example=5)
-    view = _ImmortalTimeView(_seed_of(rng), scale, range(controls["week"].min, controls["week"].max + 1))
+    weeks = range(slider.min, slider.max + 1)
+    view = _ImmortalTimeView(_seed_of(rng), scale, weeks)
     explanation = ("Patients are 'prolonged' if treated beyond the threshold week, as in the retrospective "
                    "cohort (more than 4 weeks). Nothing about treatment changes survival here: a hazard "
                    "ratio far from 1 is bias.")
-    return Explorer("Immortal time", explanation, controls, view)
+    if use_static(static):
+        frames = {week: view(week) for week in weeks}
+        return StaticExplorer("Immortal time", explanation, {"week": (slider, weeks)},
+                              result=Output(("week",), lambda week: frames[week][0]),
+                              figure=Output(("week",), lambda week: frames[week][1]))
+    return Explorer("Immortal time", explanation, {"week": slider}, view)

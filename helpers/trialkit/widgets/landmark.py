@@ -2,7 +2,8 @@
 
 :class:`LandmarkView` computes each landmark's analysis once (with
 :func:`trialkit.landmark_analysis`'s interaction model, as Lesson 4 prints it) and redraws only
-the landmark line of a Kaplan-Meier figure drawn once.
+the landmark line of a Kaplan-Meier figure drawn once. Its static form (for the book) holds
+every landmark of the slider, 1 to 48 months.
 """
 
 import html
@@ -15,10 +16,11 @@ from ..analysis import _km, _landmark
 from ..errors import TrialkitInputError
 from ..parameters import ARMS
 from ..plots import ARM_COLOURS, MARGINS
-from ..results import format_p
+from ..results import format_counts, format_p
 from ..validation import check_survival
-from .base import Explorer
+from .base import Explorer, error_html, table_html
 from .live_figure import LiveFigure
+from .static import Output, StaticExplorer, use_static
 
 __all__ = ["LandmarkView", "landmark_explorer"]
 
@@ -74,23 +76,17 @@ class LandmarkView:
         try:
             text = self._table(self.summary(landmark))
         except TrialkitInputError as error:
-            text = f"<p style='color:#a00'>{html.escape(str(error))}</p>"
+            text = error_html(error)
         return text, self._figure(landmark)
 
     @staticmethod
     def _table(result):
-        cell = '<td style="padding: 0 0.8em">'
-        rows = "".join(
-            f"<tr>{cell}{html.escape(hr.label)}</td>{cell}{hr.estimate:.2f}</td>"
-            f"{cell}{hr.ci_lower:.2f} to {hr.ci_upper:.2f}</td>{cell}{format_p(hr.p, name=None)}</td></tr>"
-            for hr in (result.before, result.after)
-        )
+        rows = [[html.escape(hr.label), f"{hr.estimate:.2f}", f"{hr.ci_lower:.2f} to {hr.ci_upper:.2f}",
+                 format_p(hr.p, name=None)] for hr in (result.before, result.after)]
         inter = result.interaction
-        at_risk = " and ".join(f"{n} {arm}" for arm, n in result.at_risk.items())
-        head = "".join(f'<th style="padding: 0 0.8em">{h}</th>' for h in
-                       ("window", "HR control vs UC-MSC", "95% CI", "p"))
-        return (f"<table><tr>{head}</tr>{rows}</table><p>Interaction (do the two HRs differ?): ratio of HRs "
-                f"{inter.estimate:.2f}, {format_p(inter.p)}. Still at risk after the landmark: {at_risk}.</p>")
+        return (table_html(("window", "HR control vs UC-MSC", "95% CI", "p"), rows)
+                + f"<p>Interaction (do the two HRs differ?): ratio of HRs {inter.estimate:.2f}, "
+                f"{format_p(inter.p)}. Still at risk after the landmark: {format_counts(result.at_risk)}.</p>")
 
     def _figure(self, landmark):
         """The curves (drawn once, in __init__) with the dashed line moved and the title changed."""
@@ -99,13 +95,24 @@ class LandmarkView:
         return self.live.png()
 
 
-def landmark_explorer(df=None, time="os_months", event="death"):
+def landmark_explorer(df=None, time="os_months", event="death", *, static=None):
     """Move the landmark: KM curves with the landmark marked, HRs before and after, interaction p.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame, optional
+        The trial (default: the virtual trial, :func:`trialkit.load_trial`).
+    time, event : str, optional
+        Column names.
+    static : bool, optional
+        True: precompute every landmark (1 to 48 months) for a page without a kernel
+        (:mod:`trialkit.widgets.static`); False: compute on demand; None (default): static if
+        the environment variable ``TRIALKIT_WIDGETS`` is ``static`` (as in the book build).
 
     Examples
     --------
     >>> from trialkit.widgets import landmark_explorer
-    >>> w = landmark_explorer()
+    >>> w = landmark_explorer(static=False)
     >>> before = w.result.value
     >>> w.controls["landmark"].value = 24
     >>> w.result.value != before
@@ -114,10 +121,15 @@ def landmark_explorer(df=None, time="os_months", event="death"):
     from ..data import load_trial
 
     view = LandmarkView(load_trial() if df is None else df, time=time, event=event)
-    controls = {"landmark": widgets.IntSlider(value=13, min=1, max=48, description="Landmark (months)",
-                                              continuous_update=False, style={"description_width": "140px"},
-                                              layout=widgets.Layout(width="480px"))}
+    slider = widgets.IntSlider(value=13, min=1, max=48, description="Landmark (months)", continuous_update=False,
+                               style={"description_width": "140px"}, layout=widgets.Layout(width="480px"))
     explanation = ("The landmark splits follow-up in two windows. The hazard ratio (control vs UC-MSC) "
                    "is estimated in each; the interaction p-value tests whether they differ, the test "
                    "the claim 'the effect starts later' needs.")
-    return Explorer("Landmark explorer", explanation, controls, view.render)
+    if use_static(static):
+        render = lru_cache(maxsize=None)(view.render)
+        return StaticExplorer("Landmark explorer", explanation,
+                              {"landmark": (slider, range(slider.min, slider.max + 1))},
+                              result=Output(("landmark",), lambda landmark: render(landmark)[0]),
+                              figure=Output(("landmark",), lambda landmark: render(landmark)[1]))
+    return Explorer("Landmark explorer", explanation, {"landmark": slider}, view.render)

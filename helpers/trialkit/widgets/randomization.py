@@ -1,8 +1,11 @@
 """The randomisation widget: how often chance alone gives an imbalance like Table 1's.
 
 The computation is :func:`trialkit.randomization.simulate_imbalance` and
-:func:`trialkit.randomization.share_as_extreme`; this module draws and lays it out.
+:func:`trialkit.randomization.share_as_extreme`; this module draws and lays it out. Its static form
+(for the book) has the three schemes and the trial sizes of :data:`STATIC_SIZES`.
 """
+
+from functools import lru_cache
 
 import ipywidgets as widgets
 import numpy as np
@@ -13,8 +16,13 @@ from ..parameters import PUBLISHED
 from ..randomization import share_as_extreme, simulate_imbalance
 from .base import Explorer, _nice_ceiling, _seed_of
 from .live_figure import LiveFigure
+from .static import Output, StaticExplorer, use_static
 
-__all__ = ["randomization_explorer"]
+__all__ = ["STATIC_SIZES", "randomization_explorer"]
+
+#: The trial sizes of the static widget (the live slider has every size from 20 to 1,000); the
+#: virtual trial's own size, 219, is added to them.
+STATIC_SIZES = (20, 40, 60, 100, 150, 300, 500, 1000)
 
 #: Table 1's standardised mean differences (UC-MSC minus control) that the widget marks.
 PUBLISHED_SMDS = {name: PUBLISHED["table1_smd"][name] for name in ("tbil", "meld")}
@@ -69,7 +77,7 @@ class _RandomizationView:
         return text, self.live.png(key=top)
 
 
-def randomization_explorer(*, rng):
+def randomization_explorer(*, rng, static=None):
     """Randomisation and imbalance: how often chance alone gives an imbalance like Table 1's.
 
     Controls: the scheme (simple, blocked in blocks of 4, stratified by MELD > 15) and the trial
@@ -82,11 +90,16 @@ def randomization_explorer(*, rng):
         Seed (or a generator that draws one) of the patients drawn and their re-randomisations;
         required. Every position of the controls is computed from it, so moving a control back
         shows the same picture.
+    static : bool, optional
+        True: precompute the three schemes at the sizes of :data:`STATIC_SIZES` and the virtual
+        trial's for a page without a kernel (:mod:`trialkit.widgets.static`); False: compute on
+        demand; None (default): static if the environment variable ``TRIALKIT_WIDGETS`` is
+        ``static`` (as in the book build).
 
     Examples
     --------
     >>> from trialkit.widgets import randomization_explorer
-    >>> w = randomization_explorer(rng=2021)
+    >>> w = randomization_explorer(rng=2021, static=False)
     >>> w.controls["scheme"].value = "stratified"
     >>> "strata MELD > 15" in w.result.value
     True
@@ -103,5 +116,13 @@ def randomization_explorer(*, rng):
     explanation = ("The same patients, dealt into two arms again and again by the chosen scheme: the "
                    "histograms show the baseline imbalance (standardised mean difference) that chance "
                    "alone produces, against the imbalance printed in Table 1 (orange lines).")
-    return Explorer("Randomisation and imbalance", explanation, controls,
-                    _RandomizationView(population, _seed_of(rng)))
+    view = _RandomizationView(population, _seed_of(rng))
+    if use_static(static):
+        render = lru_cache(maxsize=None)(view)
+        grid = {"scheme": (controls["scheme"], controls["scheme"].options),
+                "n_patients": (controls["n_patients"], sorted({*STATIC_SIZES, len(population)}))}
+        return StaticExplorer("Randomisation and imbalance", explanation, grid,
+                              result=Output(tuple(grid), lambda **at: render(**at)[0]),
+                              figure=Output(tuple(grid), lambda **at: render(**at)[1]),
+                              coarser="the trial size in coarser steps than in the notebook")
+    return Explorer("Randomisation and imbalance", explanation, controls, view)

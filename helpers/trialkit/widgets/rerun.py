@@ -1,4 +1,8 @@
-"""Re-running the virtual trial: the sampling distribution of its hazard ratio, and its widget."""
+"""Re-running the virtual trial: the sampling distribution of its hazard ratio, and its widget.
+
+The live widget draws new trials on each click of its button. Its static form (for the book) has a
+slider over the trials drawn so far instead: the first :data:`STATIC_CLICKS` clicks.
+"""
 
 import ipywidgets as widgets
 import numpy as np
@@ -12,8 +16,13 @@ from ..simulate import simulate_trial
 from ..validation import check_choice, check_whole
 from .base import Explorer, _nice_ceiling, _plain_log_ticks, _seed_of
 from .live_figure import LiveFigure
+from .static import Output, StaticExplorer, use_static
 
-__all__ = ["rerun_hazard_ratios", "rerun_trial_explorer"]
+__all__ = ["STATIC_CLICKS", "rerun_hazard_ratios", "rerun_trial_explorer"]
+
+#: The clicks the static widget precomputes: its slider stands for the trials drawn by the first
+#: clicks (the live widget has drawn one batch before the first click).
+STATIC_CLICKS = 19
 
 
 def rerun_hazard_ratios(seeds, reference="UC-MSC", **simulate_kwargs):
@@ -91,7 +100,7 @@ class _RerunView:
         return text, self.live.png(key=top)
 
 
-def rerun_trial_explorer(batch=5, *, rng):
+def rerun_trial_explorer(batch=5, *, rng, static=None):
     """Re-run the trial: each click draws new virtual trials and adds their HRs to a histogram.
 
     Parameters
@@ -101,20 +110,41 @@ def rerun_trial_explorer(batch=5, *, rng):
     rng : int or numpy.random.Generator
         The first trial's seed (the next ones follow it: ``rng``, ``rng + 1``, ...), or a
         generator that draws it; required.
+    static : bool, optional
+        True: for a page without a kernel (:mod:`trialkit.widgets.static`), a slider over the
+        trials drawn so far replaces the button and the trials-per-click slider: ``batch``
+        trials, then :data:`STATIC_CLICKS` clicks of ``batch`` more, each position precomputed.
+        False: the live widget. None (default): static if the environment variable
+        ``TRIALKIT_WIDGETS`` is ``static`` (as in the book build).
 
     Examples
     --------
     >>> from trialkit.widgets import rerun_trial_explorer
-    >>> w = rerun_trial_explorer(batch=2, rng=1)
+    >>> w = rerun_trial_explorer(batch=2, rng=1, static=False)
     >>> w.button.click()
     >>> "4 virtual trials" in w.result.value
     True
     """
     batch = check_whole(batch, "batch", minimum=1, maximum=50, example=5)
-    controls = {"n_new": widgets.IntSlider(value=batch, min=1, max=50, description="Trials per click",
-                                           continuous_update=False, style={"description_width": "110px"})}
-    button = widgets.Button(description="Re-run the trial", button_style="primary", icon="refresh")
     explanation = ("Each click draws new virtual trials from the same model (same true effect, new "
                    "patients) and adds their hazard ratios to the histogram: the sampling distribution "
                    "of the HR, against the one published value.")
-    return Explorer("Re-run the trial", explanation, controls, _RerunView(_seed_of(rng)), button=button)
+    view = _RerunView(_seed_of(rng))
+    if use_static(static):
+        explanation = (f"Each step of the slider is a click of <i>Re-run the trial</i> in the notebook: {batch} "
+                       "new virtual trials from the same model (same true effect, new patients), their hazard "
+                       "ratios added to the histogram: the sampling distribution of the HR, against the one "
+                       "published value.")
+        # The trials drawn so far, whatever the clicks: trial k always has seed rng + k - 1.
+        totals = [batch * (clicks + 1) for clicks in range(STATIC_CLICKS + 1)]
+        frames = {total: view(batch) for total in totals}
+        slider = widgets.IntSlider(value=batch, min=batch, max=totals[-1], step=batch, description="Trials drawn",
+                                   style={"description_width": "110px"}, layout=widgets.Layout(width="480px"))
+        return StaticExplorer("Re-run the trial", explanation, {"trials": (slider, totals)},
+                              result=Output(("trials",), lambda trials: frames[trials][0]),
+                              figure=Output(("trials",), lambda trials: frames[trials][1]),
+                              coarser=f"the first {STATIC_CLICKS} clicks of {batch} trial{'s' if batch != 1 else ''}")
+    controls = {"n_new": widgets.IntSlider(value=batch, min=1, max=50, description="Trials per click",
+                                           continuous_update=False, style={"description_width": "110px"})}
+    button = widgets.Button(description="Re-run the trial", button_style="primary", icon="refresh")
+    return Explorer("Re-run the trial", explanation, controls, view, button=button)
