@@ -99,6 +99,13 @@ def _z(level):
     return float(norm.ppf((1 + level) / 2))
 
 
+def _wald(log_estimate, se, level):
+    """(estimate, ci_lower, ci_upper, p, se) of a ratio from its log and the log's standard error."""
+    z_crit = _z(level)
+    return (float(math.exp(log_estimate)), float(math.exp(log_estimate - z_crit * se)),
+            float(math.exp(log_estimate + z_crit * se)), float(2 * norm.sf(abs(log_estimate) / se)), float(se))
+
+
 @dataclass(frozen=True)
 class HazardRatio:
     """A hazard ratio with its Wald confidence interval and p-value.
@@ -205,10 +212,8 @@ class HazardRatio:
         >>> print(HazardRatio.from_log(math.log(2.0), 0.35, label="toy").brief())
         2.00 (95% CI 1.01 to 3.97)
         """
-        z_crit = _z(level)
-        return cls(float(math.exp(log_estimate)), float(math.exp(log_estimate - z_crit * se)),
-                   float(math.exp(log_estimate + z_crit * se)), float(2 * norm.sf(abs(log_estimate) / se)),
-                   float(se), compare=compare, reference=reference, events=events, label=label, level=level)
+        return cls(*_wald(log_estimate, se, level), compare=compare, reference=reference, events=events,
+                   label=label, level=level)
 
     @classmethod
     def from_ci(cls, estimate, ci_lower, ci_upper, *, label, p=None, level=0.95, compare="", reference=None):
@@ -296,10 +301,7 @@ class InteractionEstimate:
     @classmethod
     def from_log(cls, log_ratio, se, *, level=0.95, label="ratio of HRs, after / before", fitter=None):
         """The ratio, its interval and p from the log ratio and its standard error."""
-        z_crit = _z(level)
-        return cls(float(math.exp(log_ratio)), float(math.exp(log_ratio - z_crit * se)),
-                   float(math.exp(log_ratio + z_crit * se)), float(2 * norm.sf(abs(log_ratio) / se)), float(se),
-                   level, label, fitter)
+        return cls(*_wald(log_ratio, se, level), level, label, fitter)
 
     def __str__(self):
         return f"{self.label}: {self.brief()}, SE of log ratio {self.se:.3f}, z = {self.z:.2f}, {format_p(self.p)}"

@@ -29,6 +29,7 @@ from .results import format_p
 from .validation import (
     check_arm_column,
     check_bool,
+    check_columns,
     check_frame,
     check_numeric_column,
     check_real,
@@ -393,13 +394,7 @@ def _check_arguments(df, continuous, categorical, skewed, arm, labels, order, pv
             f"name the column holding the arm labels; available columns are {list(df.columns)}",
         )
     for name, columns in (("continuous", continuous), ("categorical", categorical)):
-        missing = [c for c in columns if c not in df.columns]
-        if missing:
-            raise TrialkitInputError(
-                name,
-                f"column(s) {missing} not in df",
-                f"name columns of df; available columns are {list(df.columns)}",
-            )
+        check_columns(df, columns, name)
         if arm in columns:
             raise TrialkitInputError(
                 name, arm, "the arm column defines the table's columns; do not list it as a variable"
