@@ -113,11 +113,57 @@ def test_binary_and_categorical_smds(lesson_outputs):
     assert f"{tk.smd_categorical([20, 73, 18], [14, 68, 26]):.2f}" == "0.22" and ": 0.22" in out
 
 
-def test_published_meld_gt15_percentages_and_the_virtual_excess(trial):
-    says(f"15/111 ({15 / 111:.1%})", f"19/108 ({19 / 108:.1%})")
-    virtual = trial.groupby("arm")["meld_gt15"].mean()
-    assert virtual["control"] > 1.5 * 15 / 111 and virtual["UC-MSC"] > 1.5 * 19 / 108  # "far more common"
-    assert virtual["UC-MSC"] > virtual["control"]  # "MELD > 15 is more common in the UC-MSC arm"
+def _unos_floor(inr, inr_sd, tbil, tbil_sd):
+    """6.43 + 11.2 E[ln INR] + 3.78 E[ln bilirubin mg/dL]: INR by the second-order delta method,
+    bilirubin log-normal with the given mean and SD (E[ln X] = ln mean - ln(1 + CV^2) / 2)."""
+    e_ln_inr = np.log(inr) - inr_sd**2 / (2 * inr**2)
+    e_ln_bil = np.log(tbil / 17.1) - 0.5 * np.log(1 + (tbil_sd / tbil) ** 2)
+    return 6.43 + 11.2 * e_ln_inr, 6.43 + 11.2 * e_ln_inr + 3.78 * e_ln_bil
+
+
+def test_table1_labs_put_a_floor_under_the_unos_meld(lesson_outputs):
+    # The INR and bilirubin rows of Table 1 (TABLE1_CONTINUOUS holds them with their source).
+    from trialkit.parameters import TABLE1_CONTINUOUS
+    out = _executed(lesson_outputs)
+    for i, arm in enumerate(tk.ARMS):
+        inr, tbil = TABLE1_CONTINUOUS["inr"][i], TABLE1_CONTINUOUS["tbil"][i]
+        assert f"({inr.mean}, {inr.sd}, {tbil.mean}, {tbil.sd})" in CODE
+        with_inr, floor = _unos_floor(inr.mean, inr.sd, tbil.mean, tbil.sd)
+        printed = tk.PUBLISHED["meld_mean_sd"][i][0]
+        assert floor > printed  # "Both floors lie above the printed means"
+        line = f"{arm:>7}: constant + INR {with_inr:.1f}, + bilirubin {floor:.1f}; printed mean MELD {printed:.1f}"
+        assert line in out
+    # the hand values: 9.4 and 10.8 in control, 9.4 and 12.5 in UC-MSC
+    assert [round(v, 1) for v in _unos_floor(1.32, 0.21, 33.2, 29.8)] == [9.4, 10.8]
+    assert [round(v, 1) for v in _unos_floor(1.33, 0.26, 76.0, 127.9)] == [9.4, 12.5]
+    says("Both floors lie above the printed means: Table 1's own INR and bilirubin imply a UNOS MELD above "
+         "10.0 in control and above 11.4 in UC-MSC")
+    says("Three things stand out.")
+    assert TEXT.count("- **", TEXT.index("Three things stand out."), TEXT.index("## Table 1 done right")) == 3
+
+
+def test_the_floor_ignores_only_nonnegative_terms():
+    # Each lab value is set to 1 below 1 before its log is taken, so each term of the UNOS formula
+    # is >= 0, and E[ln max(1, x)] >= E[ln x]: leaving out creatinine and using E[ln x] can only
+    # lower the mean. Checked on the virtual trial's labs, drawn with Table 1's means and SDs.
+    trial = tk.load_trial(include_excluded=True)
+    for arm in tk.ARMS:
+        part = trial[trial["arm"] == arm]
+        floor = 6.43 + 11.2 * np.log(part["inr"]).mean() + 3.78 * np.log(part["tbil"] / 17.1).mean()
+        assert part["meld_unos"].mean() > floor
+
+
+def test_virtual_meld_on_the_papers_scale_and_the_unos_excess(trial, lesson_outputs):
+    out = _executed(lesson_outputs)
+    means = trial.groupby("arm")[["meld_unos", "meld"]].mean()
+    for i, arm in enumerate(tk.ARMS):
+        printed = tk.PUBLISHED["meld_mean_sd"][i][0]
+        # "runs a few points above the printed means"
+        assert 2 < means.loc[arm, "meld_unos"] - printed < 5
+        # "`meld` ... mapped onto Table 1's MELD distribution": within 10% of the printed mean
+        assert abs(means.loc[arm, "meld"] - printed) < 0.1 * printed
+    assert "meld_unos  meld" in out
+    says("runs a few points above the printed means, as the floors predicted")
 
 
 def test_withdrawals_quoted():
@@ -298,7 +344,9 @@ def test_noncollapsibility_is_small_in_a_trial_like_ours(models):
         DEFAULTS,
         table1_continuous={k: (v[0], v[0]) for k, v in DEFAULTS.table1_continuous.items()},
         table1_proportions={k: (v[0], v[0]) for k, v in DEFAULTS.table1_proportions.items()},
+        recorded_meld=(DEFAULTS.recorded_meld[0],) * 2,
     )
+    assert "recorded_meld=(DEFAULTS.recorded_meld[0],) * 2," in CODE
     big = tk.simulate_trial(rng=2021, n_control=5000, n_msc=5000, params=params)
     assert big["death"].mean() < 0.3  # "most patients alive at the end of follow-up"
     unadjusted = tk.cox_by_arm(big, reference="UC-MSC")

@@ -175,7 +175,15 @@ def test_static_landmark_explorer_is_the_live_one_at_every_landmark():
     random.Random(1).shuffle(months)  # the live figure is redrawn in any order
     for month in months:
         _assert_same(static, live, {"landmark": month})
-    assert "received 48;" in static.shown(landmark=48)[0]
+
+
+def test_static_landmark_explorer_explains_a_landmark_it_cannot_estimate(without_end_deaths):
+    # The frame of a position without events in one window is the live widget's explanation.
+    trial = without_end_deaths
+    static, live = landmark_explorer(trial, static=True), landmark_explorer(trial, static=False)
+    for month in (48, 1):
+        _assert_same(static, live, {"landmark": month})
+        assert f"received {month};" in static.shown(landmark=month)[0]
 
 
 def test_static_immortal_time_explorer_is_the_live_one_at_every_week():

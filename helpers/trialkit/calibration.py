@@ -14,7 +14,7 @@ import pandas as pd
 
 from .analysis import cox_by_arm, landmark_analysis, median_followup
 from .errors import TrialkitInputError
-from .parameters import PUBLISHED
+from .parameters import ARMS, PUBLISHED
 from .table1 import smd
 
 __all__ = ["Target", "TARGETS", "calibration_report", "meets_targets", "seed_distance", "find_canonical_seed"]
@@ -39,6 +39,10 @@ class Target:
     #: used to weigh distances from the published value when choosing the seed.
     scale: float = 1.0
     log: bool = False
+    #: False for a statistic that the generator fixes by construction, up to which patients are
+    #: analysed (the MELD's mean, SD, count above 15 and SMD follow Table 1 through the rank
+    #: map): checked, but it does not weigh in the choice of seed.
+    chooses_seed: bool = True
 
     def distance(self, value):
         """Standardised distance of ``value`` from the published figure."""
@@ -67,7 +71,16 @@ TARGETS = (
     Target("smd_che", _P["table1_smd"]["che"], -0.60, -0.15,
            "Figures: SMD from Table 1 (3337 +/- 1335 vs 2812 +/- 1560)", 0.13),
     Target("smd_meld", _P["table1_smd"]["meld"], 0.12, 0.45,
-           "Figures: SMD from Table 1 (10.0 +/- 4.2 vs 11.4 +/- 6.0)", 0.13),
+           "Figures: SMD from Table 1 (10.0 +/- 4.2 vs 11.4 +/- 6.0)", 0.13, chooses_seed=False),
+    # The MELD on the paper's scale, by arm: mean and SD within 10% of Table 1's, and the count
+    # above 15 within 5 patients of the printed one.
+    *[Target(f"meld_{stat}_{arm}", value, round(value * 0.9, 2), round(value * 1.1, 2),
+             f"Shi2021 Table 1: MELD {mean:.1f} +/- {sd:.1f} ({label})", chooses_seed=False)
+      for arm, label, (mean, sd) in zip(("control", "msc"), ARMS, _P["meld_mean_sd"], strict=True)
+      for stat, value in (("mean", mean), ("sd", sd))],
+    *[Target(f"meld_gt15_{arm}", count, count - 5, count + 5, f"Shi2021 Table 1: MELD > 15 in {count}/{n}",
+             chooses_seed=False)
+      for arm, count, n in zip(("control", "msc"), _P["meld_gt15"], _P["n"], strict=True)],
 )
 
 
@@ -80,8 +93,15 @@ def _statistics(df):
     smds = {
         f"smd_{col}": smd(arms["control"][col], arms["UC-MSC"][col]) for col in ("tbil", "che", "meld")
     }
+    meld = {
+        f"meld_{stat}_{short}": value
+        for short, arm in (("control", "control"), ("msc", "UC-MSC"))
+        for stat, value in (("mean", arms[arm]["meld"].mean()), ("sd", arms[arm]["meld"].std()),
+                            ("gt15", int((arms[arm]["meld"] > 15).sum())))
+    }
     return {
         **smds,
+        **meld,
         "deaths_control": count.loc["control", "death"],
         "deaths_msc": count.loc["UC-MSC", "death"],
         "hcc_control": count.loc["control", "hcc"],
@@ -145,7 +165,7 @@ def seed_distance(df):
         return float("inf")
     if not all(t.low <= values[t.name] <= t.high for t in TARGETS):
         return float("inf")
-    return float(np.sqrt(np.mean([t.distance(values[t.name]) ** 2 for t in TARGETS])))
+    return float(np.sqrt(np.mean([t.distance(values[t.name]) ** 2 for t in TARGETS if t.chooses_seed])))
 
 
 def find_canonical_seed(n_seeds=2000):

@@ -27,9 +27,12 @@ COLUMN_INFO = (
     ("pta", "%", "Prothrombin activity at week 0", _T1),
     ("che", "U/L", "Cholinesterase at week 0; right-skewed", _T1),
     ("inr", "", "International normalised ratio", _T1),
-    ("meld", "points", "MELD computed from tbil, inr and cr with the standard UNOS formula (not drawn)",
+    ("meld_unos", "points", "MELD computed from tbil, inr and cr with the standard UNOS formula (not drawn)",
      "Kamath 2001; see the MELD note"),
-    ("meld_gt15", "0/1", "MELD > 15", "Shi2021 Table 1 (15/111, 19/108)"),
+    ("meld", "points", "MELD on the paper's scale: meld_unos mapped by rank, within each arm, onto Table 1's "
+     "MELD (same order of patients in each arm); the hazard of death rises with it",
+     "Shi2021 Table 1; see the MELD note"),
+    ("meld_gt15", "0/1", "meld > 15", "Shi2021 Table 1 (15/111, 19/108)"),
     ("ascites", "0/1", "Ascites present at entry", "Shi2021 Table 1 (93/18, 86/22)"),
     ("child_pugh_score", "points", "Child-Pugh score (5-15) from tbil, alb, inr, ascites and encephalopathy grades",
      "Pugh 1973; compared with Shi2021 Table 1"),
@@ -64,17 +67,26 @@ facts about UC-MSC.
 
 **How the seed was chosen.** Seeds 0-1999 were simulated; among the trials whose standard
 analyses met every calibration target (`trialkit.calibration.TARGETS`: deaths and HCC cases per
-arm, the overall, HCC and landmark hazard ratios, the median follow-up, and the baseline
-imbalance in TBIL, CHE and MELD as standardised mean differences), the seed whose
-statistics were closest to the published ones (root-mean-square distance in sampling SDs) was
-kept: seed {seed}. The search is deterministic (`python -m trialkit choose-seed`) and a test
-regenerates the shipped file from the seed and compares bytes.
+arm, the overall, HCC and landmark hazard ratios, the median follow-up, the baseline
+imbalance in TBIL, CHE and MELD as standardised mean differences, and MELD's mean, SD and count
+above 15 per arm), the seed whose statistics were closest to the published ones
+(root-mean-square distance in sampling SDs, over the targets that the generator does not fix by
+construction: not the MELD ones, which the rank map sets) was kept: seed {seed}. The search is
+deterministic (`python -m trialkit choose-seed`) and a test regenerates the shipped file from
+the seed and compares bytes.
 
-**MELD.** MELD is computed from bilirubin, INR and creatinine with the standard UNOS formula
-(values below 1 set to 1). With Table 1's own INR (mean 1.32) that formula cannot give a mean
-of 10.0: the INR term alone adds 3, on top of the constant 6.43. The paper does not say which
-MELD formula it used; the simulated MELD runs about 2.5 points above the printed means, while
-its difference between the arms (about +0.3 SD) matches the printed one.
+**MELD.** Two columns. `meld_unos` is computed from bilirubin, INR and creatinine with the
+standard UNOS formula (values below 1 set to 1, creatinine capped at 4 mg/dL). Table 1's own labs
+put that formula above the printed mean of 10.0: at the mean INR (1.32) the constant and the INR
+term alone come to 6.43 + 11.2 ln 1.32 = 9.5, before bilirubin adds its share (Lesson 1 shows the
+computation and compares the two columns). The paper does not say which MELD formula it used.
+So `meld`, the score the lessons use, is on the paper's scale: within each arm, the patients'
+UNOS scores are mapped by rank onto a distribution with Table 1's mean and SD (lognormal; in
+UC-MSC above an offset of 5 points, so that its larger SD comes with a long upper tail), which
+keeps every patient's place in the order of severity within the arm. Its means, SDs and counts
+above 15 are checked against Table 1 in the calibration below. The hazard of death rises with
+`meld` (`trialkit.parameters.SurvivalModel`), so Table 1's MELD imbalance is an imbalance in
+prognosis here too.
 
 **Files.** `trial.csv` holds all 250 randomised patients; `trialkit.load_trial()` returns the
 219 analysed (as in the paper), `load_trial(include_excluded=True)` all 250 with the columns

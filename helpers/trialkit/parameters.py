@@ -19,12 +19,15 @@ the canonical dataset land near the published results (see :mod:`trialkit.calibr
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 __all__ = [
     "ARMS",
     "CANONICAL_SEED",
     "ContinuousMarginal",
     "TABLE1_CONTINUOUS",
     "TABLE1_PROPORTIONS",
+    "RECORDED_MELD",
     "SEVERITY_LOADINGS",
     "SurvivalModel",
     "HCCModel",
@@ -54,6 +57,8 @@ class ContinuousMarginal:
     or above the mean, so that a normal distribution would put mass below zero). ``low`` and
     ``high`` bound the values to a physiologically possible range (values are redrawn, not
     clipped, so no pile-up at a bound). ``decimals`` is the precision the value is recorded to.
+    ``offset`` shifts a lognormal: ``value - offset`` is lognormal (0, the default, for a plain
+    lognormal; a positive offset gives a distribution above ``offset`` with a longer tail).
     """
 
     mean: float
@@ -62,6 +67,18 @@ class ContinuousMarginal:
     low: float = float("-inf")
     high: float = float("inf")
     decimals: int = 1
+    offset: float = 0.0
+
+    def quantile(self, q):
+        """The value below which a share ``q`` (0 < q < 1) of the distribution lies."""
+        from scipy.stats import norm
+
+        score = norm.ppf(q)
+        if self.dist != "lognormal":
+            return self.mean + self.sd * score
+        above = self.mean - self.offset
+        sigma2 = np.log1p((self.sd / above) ** 2)
+        return self.offset + np.exp(np.log(above) - sigma2 / 2 + np.sqrt(sigma2) * score)
 
 
 # Table 1 of Shi2021, per arm: (control, UC-MSC). Units as in the data dictionary.
@@ -92,6 +109,20 @@ TABLE1_CONTINUOUS = {
             ContinuousMarginal(1.33, 0.26, low=0.8, high=4.0, decimals=2)),
 }
 
+# The MELD score as Table 1 prints it, per arm (control, UC-MSC): mean 10.0 (SD 4.2) and 11.4
+# (6.0), MELD > 15 in 15/111 and 19/108. Shi2021 does not say which MELD formula it used, and
+# the standard UNOS formula applied to Table 1's own bilirubin, INR and creatinine gives more
+# (about 13 and 15: the INR term and the constant alone add 9.5). So the virtual trial keeps two
+# scores: ``meld_unos`` from its labs, and ``meld`` on the paper's scale, the UNOS score mapped
+# within each arm onto these distributions by rank (same order of patients, Table 1's mean and
+# SD). The hazard of death rises with ``meld``, so that Table 1's MELD imbalance is also an
+# imbalance in prognosis, as the lessons on adjustment assume. Model: lognormal shapes; in
+# UC-MSC above an offset of 5 points, so that its larger SD comes with a long upper tail rather
+# than many patients above 15 (a plain lognormal with its mean and SD would put about 23 of 108
+# above 15, against the printed 19).
+RECORDED_MELD = (ContinuousMarginal(10.0, 4.2, "lognormal"),
+                 ContinuousMarginal(11.4, 6.0, "lognormal", offset=5.0))
+
 # Table 1 of Shi2021: proportions per arm (control, UC-MSC).
 TABLE1_PROPORTIONS = {
     "male": (96 / 111, 94 / 108),
@@ -115,7 +146,9 @@ class SurvivalModel:
     """Overall survival: a piecewise-exponential proportional-hazards model.
 
     The hazard of patient *i* at month *t* is
-    ``base_rate(t) * exp(meld_log_hr * (meld_i - meld_centre)) * effect(t)``, where
+    ``base_rate(t) * exp(meld_log_hr * (meld_i - meld_centre)) * effect(t)``, where ``meld_i`` is
+    the patient's MELD on the paper's scale (the column ``meld``, which Table 1's imbalance is
+    about) and
     ``effect(t) = 1`` for control and, for UC-MSC, ``1 / hr_before`` before ``changepoint`` and
     ``1 / hr_after`` after it (hazard ratios are control relative to UC-MSC, as printed).
     """
@@ -126,14 +159,14 @@ class SurvivalModel:
     hr_before: float = 1.0
     hr_after: float = 3.7
     # Model, calibrated to Figures (about 10 control deaths in the first 13 months and 19
-    # after, out of 111): deaths per patient-month for a control patient with MELD 13.
+    # after, out of 111): deaths per patient-month for a control patient with MELD 10.
     rate_before: float = 0.0068
     rate_after: float = 0.0037
     # Model: log hazard ratio per MELD point. MELD was built to predict mortality; 0.08 per
     # point (HR 1.08) is a moderate version of its published prognostic gradient.
     meld_log_hr: float = 0.08
-    # Model: the centre is the simulated control mean (see the MELD note in the data dictionary).
-    meld_centre: float = 13.0
+    # Model: the centre is Table 1's control mean.
+    meld_centre: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -228,7 +261,8 @@ PUBLISHED = {
     "hcc_hr": (1.77, 0.91, 3.43, 0.104),
     "hcc_hr_0_8": (1.09, 0.24, 4.98, 0.907),
     "hcc_hr_8_75": (2.02, 0.91, 4.47, 0.078),
-    "meld_mean_sd": ((10.0, 4.2), (11.4, 6.0)),
+    "meld_mean_sd": tuple((m.mean, m.sd) for m in RECORDED_MELD),
+    "meld_gt15": (15, 19),
     # Standardised mean differences (UC-MSC minus control) from Table 1's means and SDs
     # (reference/published-figures.md).
     "table1_smd": {"tbil": 0.46, "che": -0.36, "meld": 0.27},
@@ -243,6 +277,7 @@ class TrialParameters:
     table1_continuous: dict = field(default_factory=lambda: dict(TABLE1_CONTINUOUS))
     table1_proportions: dict = field(default_factory=lambda: dict(TABLE1_PROPORTIONS))
     severity_loadings: dict = field(default_factory=lambda: dict(SEVERITY_LOADINGS))
+    recorded_meld: tuple = RECORDED_MELD
     survival: SurvivalModel = SurvivalModel()
     hcc: HCCModel = HCCModel()
     followup: FollowUp = FollowUp()

@@ -7,6 +7,7 @@ synthetic: they reproduce the trial's published summaries, not its patients.
 
 import numpy as np
 import pandas as pd
+from scipy.stats import rankdata
 
 from .clinical import child_pugh, meld_score
 from .errors import TrialkitInputError
@@ -20,7 +21,7 @@ MONTHS_PER_WEEK = 12 / 52
 #: Columns of the analysed data set, in order (the full form adds ``analysed`` and ``exclusion``).
 COLUMNS = (
     ["patient_id", "arm", "entry_date", "age", "sex", "hbeag", "tp", "alb", "plt", "cr", "alt", "ast",
-     "tbil", "pta", "che", "inr", "meld", "meld_gt15", "ascites", "child_pugh_score", "child_pugh",
+     "tbil", "pta", "che", "inr", "meld_unos", "meld", "meld_gt15", "ascites", "child_pugh_score", "child_pugh",
      "os_months", "death", "hcc_months", "hcc", "hcc_status", "fever"]
     + [f"{v}_w{w}" for v in ("alb", "pta", "che", "tbil") for w in LIVER_WEEKS]
 )
@@ -51,6 +52,16 @@ def _draw_marginal(rng, marginal, score_loading, latent):
     return np.round(np.clip(values, marginal.low, marginal.high), marginal.decimals)
 
 
+def _on_paper_scale(unos, marginal):
+    """Map UNOS scores onto the paper's MELD distribution by rank (ties get the same value).
+
+    The patient with the k-th lowest of n UNOS scores gets the ``(k - 1/2) / n`` quantile of
+    ``marginal``: the order of the patients is kept, the distribution becomes Table 1's.
+    """
+    ranks = rankdata(unos)  # average ranks: equal UNOS scores, equal MELD
+    return np.round(marginal.quantile((ranks - 0.5) / unos.shape[0]), marginal.decimals)
+
+
 def _baseline(rng, arm_index, n, params):
     """Baseline covariates for ``n`` patients of one arm (0 control, 1 UC-MSC)."""
     latent = rng.standard_normal(n)
@@ -65,7 +76,8 @@ def _baseline(rng, arm_index, n, params):
     # overt encephalopathy is uncommon; both only enter the Child-Pugh score.
     ascites_grade = np.where(cols["ascites"] == 1, np.where(latent + rng.standard_normal(n) > 1.0, 3, 2), 1)
     enceph_grade = np.where(latent + rng.standard_normal(n) > 2.5, 2, 1)
-    cols["meld"] = meld_score(cols["tbil"], cols["inr"], cols["cr"])
+    cols["meld_unos"] = meld_score(cols["tbil"], cols["inr"], cols["cr"])
+    cols["meld"] = _on_paper_scale(cols["meld_unos"], params.recorded_meld[arm_index])
     cols["meld_gt15"] = (cols["meld"] > 15).astype(int)
     cols["child_pugh_score"], cols["child_pugh"] = child_pugh(
         cols["tbil"], cols["alb"], cols["inr"], ascites_grade, enceph_grade
@@ -103,8 +115,10 @@ def simulate_trial(*, rng, n_control=111, n_msc=108, include_excluded=False, par
 
     The trial re-creates Shi et al. 2021 from its published figures (all in
     :mod:`trialkit.parameters`): baseline covariates with Table 1's means, SDs and proportions
-    per arm (including its chance imbalance); MELD computed from bilirubin, INR and creatinine;
-    overall survival whose hazard rises with MELD and whose treatment effect starts at month 13;
+    per arm (including its chance imbalance); MELD computed from bilirubin, INR and creatinine
+    with the UNOS formula (``meld_unos``) and, on the paper's scale, mapped by rank onto Table 1's
+    MELD (``meld``); overall survival whose hazard rises with ``meld`` and whose treatment effect
+    starts at month 13;
     HCC with death as a competing event; staggered entry from October 2010 and administrative
     censoring at October 2017; liver tests at weeks 12, 24 and 48; infusion fever; and the
     randomised patients who withdrew or were lost and were not analysed.
@@ -170,7 +184,7 @@ def simulate_trial(*, rng, n_control=111, n_msc=108, include_excluded=False, par
     entry_date = (start + pd.to_timedelta(entry_days, unit="D")).strftime("%Y-%m-%d").to_numpy()
     admin = ((cutoff - start).days - entry_days) / fu.days_per_month
 
-    # Overall survival: piecewise-exponential hazard, MELD-dependent, effect from month 13.
+    # Overall survival: piecewise-exponential hazard, rising with MELD, effect from month 13.
     is_msc = arm_index == 1
     risk = np.exp(surv.meld_log_hr * (base["meld"] - surv.meld_centre))
     death_time = _piecewise_exponential(
@@ -218,7 +232,7 @@ def simulate_trial(*, rng, n_control=111, n_msc=108, include_excluded=False, par
         "arm": np.array(ARMS, dtype=object)[arm_index],
         "entry_date": entry_date,
         **{k: base[k] for k in ("age", "sex", "hbeag", "tp", "alb", "plt", "cr", "alt", "ast", "tbil",
-                                "pta", "che", "inr", "meld", "meld_gt15", "ascites", "child_pugh_score",
+                                "pta", "che", "inr", "meld_unos", "meld", "meld_gt15", "ascites", "child_pugh_score",
                                 "child_pugh")},
         "os_months": os_months,
         "death": death,
