@@ -70,7 +70,25 @@ class ContinuousMarginal:
     offset: float = 0.0
 
     def quantile(self, q):
-        """The value below which a share ``q`` (0 < q < 1) of the distribution lies."""
+        """The value below which a share ``q`` of the distribution lies (bounds not applied).
+
+        Parameters
+        ----------
+        q : float or array-like
+            Shares strictly between 0 and 1.
+
+        Returns
+        -------
+        float or numpy.ndarray
+
+        Examples
+        --------
+        >>> from trialkit.parameters import RECORDED_MELD
+        >>> # the medians, below the means: 10.0 exp(-s2 / 2) and 5 + 6.4 exp(-s2 / 2), with
+        >>> # s2 = ln(1 + (SD / (mean - offset))^2) = 0.162 and 0.631
+        >>> [round(float(m.quantile(0.5)), 2) for m in RECORDED_MELD]
+        [9.22, 9.67]
+        """
         from scipy.stats import norm
 
         score = norm.ppf(q)
@@ -112,10 +130,10 @@ TABLE1_CONTINUOUS = {
 # The MELD score as Table 1 prints it, per arm (control, UC-MSC): mean 10.0 (SD 4.2) and 11.4
 # (6.0), MELD > 15 in 15/111 and 19/108. Shi2021 does not say which MELD formula it used, and
 # the standard UNOS formula applied to Table 1's own bilirubin, INR and creatinine gives more
-# (about 13 and 15: the INR term and the constant alone add 9.5). So the virtual trial keeps two
-# scores: ``meld_unos`` from its labs, and ``meld`` on the paper's scale, the UNOS score mapped
-# within each arm onto these distributions by rank (same order of patients, Table 1's mean and
-# SD). The hazard of death rises with ``meld``, so that Table 1's MELD imbalance is also an
+# (about 13 and 15; at the mean INR the constant and the INR term alone make 9.5). So the virtual
+# trial keeps two scores: ``meld_unos`` from its labs, and ``meld`` on the paper's scale, the UNOS
+# score mapped within each arm onto these distributions by rank (same order of patients, Table
+# 1's mean and SD). The hazard of death rises with ``meld``, so that Table 1's MELD imbalance is also an
 # imbalance in prognosis, as the lessons on adjustment assume. Model: lognormal shapes; in
 # UC-MSC above an offset of 5 points, so that its larger SD comes with a long upper tail rather
 # than many patients above 15 (a plain lognormal with its mean and SD would put about 23 of 108
