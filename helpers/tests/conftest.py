@@ -18,10 +18,9 @@ def full_trial(request):
 
 
 @pytest.fixture(scope="session")
-def without_end_deaths():
+def without_end_deaths(trial):
     """The virtual trial with its UC-MSC deaths in the first month and after month 40 censored:
     no UC-MSC event before a 1-month landmark or after a 48-month one (the ends of the landmark
     widget's slider)."""
-    trial = load_trial()
     ends = (trial["arm"] == "UC-MSC") & ((trial["os_months"] <= 1) | (trial["os_months"] > 40))
     return trial.assign(death=trial["death"].where(~ends, 0))

@@ -52,6 +52,8 @@ class Target:
 
 
 _P = PUBLISHED
+#: The short name of each arm in target names, with the arm.
+_ARM_KEYS = (("control", ARMS[0]), ("msc", ARMS[1]))
 
 TARGETS = (
     Target("deaths_control", _P["deaths_implied"][0], 25, 31, "Figures: deaths implied by the OS CI", 5.0),
@@ -76,11 +78,11 @@ TARGETS = (
     # above 15 within 5 patients of the printed one.
     *[Target(f"meld_{stat}_{arm}", value, round(value * 0.9, 2), round(value * 1.1, 2),
              f"Shi2021 Table 1: MELD {mean:.1f} +/- {sd:.1f} ({label})", chooses_seed=False)
-      for arm, label, (mean, sd) in zip(("control", "msc"), ARMS, _P["meld_mean_sd"], strict=True)
+      for (arm, label), (mean, sd) in zip(_ARM_KEYS, _P["meld_mean_sd"], strict=True)
       for stat, value in (("mean", mean), ("sd", sd))],
     *[Target(f"meld_gt15_{arm}", count, count - 5, count + 5, f"Shi2021 Table 1: MELD > 15 in {count}/{n}",
              chooses_seed=False)
-      for arm, count, n in zip(("control", "msc"), _P["meld_gt15"], _P["n"], strict=True)],
+      for (arm, _), count, n in zip(_ARM_KEYS, _P["meld_gt15"], _P["n"], strict=True)],
 )
 
 
@@ -95,7 +97,7 @@ def _statistics(df):
     }
     meld = {
         f"meld_{stat}_{short}": value
-        for short, arm in (("control", "control"), ("msc", "UC-MSC"))
+        for short, arm in _ARM_KEYS
         for stat, value in (("mean", arms[arm]["meld"].mean()), ("sd", arms[arm]["meld"].std()),
                             ("gt15", int((arms[arm]["meld"] > 15).sum())))
     }

@@ -20,6 +20,7 @@ the canonical dataset land near the published results (see :mod:`trialkit.calibr
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.stats import norm
 
 __all__ = [
     "ARMS",
@@ -89,8 +90,6 @@ class ContinuousMarginal:
         >>> [round(float(m.quantile(0.5)), 2) for m in RECORDED_MELD]
         [9.22, 9.67]
         """
-        from scipy.stats import norm
-
         score = norm.ppf(q)
         if self.dist != "lognormal":
             return self.mean + self.sd * score
